@@ -1,0 +1,37 @@
+# `make serve` and `make test` install everything they need on first use (idempotently).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+BUF := node_modules/.bin/buf
+
+.PHONY: serve test check lint protos clean
+
+serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite under ./data/)
+	$(BIN)/experiment-service serve
+
+test: $(INSTALLED) $(BUF)  ## Lint, check generated code, run the whole test suite
+	$(BIN)/python scripts/gen_protos.py --check
+	$(BUF) lint
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/pytest
+
+lint: $(INSTALLED) $(BUF)
+	$(BUF) lint
+	$(BIN)/ruff check src tests scripts bench
+
+protos: $(INSTALLED)  ## Regenerate src/experiment_service/api/ from proto/
+	$(BIN)/python scripts/gen_protos.py
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(BUF): package.json package-lock.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules

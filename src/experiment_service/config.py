@@ -1,0 +1,27 @@
+"""Server settings: one frozen object built from flags and environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/experiments.db"
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    grpc_address: str = DEFAULT_GRPC_ADDRESS
+    """Where gRPC listens, HOST:PORT (port 0 picks a free one)."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy async URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://..."""
+
+    log_level: str = "info"
+    """debug, info, warning or error; logs are JSON lines on stderr."""
+
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    """Largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED."""
+
+    shutdown_grace_seconds: float = 10.0
+    """How long in-flight calls may run on after SIGTERM/SIGINT."""

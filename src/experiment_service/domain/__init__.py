@@ -1,0 +1,1 @@
+"""Domain services: the rules of experiments, groups and runs, independent of the wire format."""

@@ -1,0 +1,62 @@
+"""Domain errors. The servicer layer maps each class to one gRPC status code (one table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One problem with one request field.
+
+    `field` is the dotted path in the request message (`experiment.agent_name`,
+    `sessions[3].cost_usd`); `reason` is a short machine-readable kind (`missing`,
+    `string_too_long`, `greater_than_equal`, ...), the vocabulary REST clients know from
+    pydantic-style 422 bodies.
+    """
+
+    field: str
+    description: str
+    reason: str = "value_error"
+
+
+class DomainError(Exception):
+    """Base class: a request the domain refuses, with a one-sentence message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(DomainError):
+    """The request itself is malformed; nothing was changed."""
+
+    def __init__(self, violations: list[FieldViolation], message: str | None = None) -> None:
+        super().__init__(message or _summarize(violations))
+        self.violations = violations
+
+
+class NotFound(DomainError):
+    """The resource named does not exist (or is invisible to the caller)."""
+
+
+class AlreadyExists(DomainError):
+    """The write would duplicate or overwrite an identity that exists."""
+
+
+class FailedPrecondition(DomainError):
+    """The request is well-formed but the system's state does not allow it."""
+
+
+class Unauthenticated(DomainError):
+    """No credentials, or credentials that are not valid."""
+
+
+class PermissionDenied(DomainError):
+    """Valid credentials that do not grant this call."""
+
+
+def _summarize(violations: list[FieldViolation]) -> str:
+    if len(violations) == 1:
+        return f"Invalid request: {violations[0].field}: {violations[0].description}"
+    return f"Invalid request: {len(violations)} field violations."

@@ -1,0 +1,228 @@
+"""Intake experiments: registered by producers, read back with their rollups."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from experiment_service.domain.clock import new_id, utcnow
+from experiment_service.domain.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
+from experiment_service.domain.listing import Page, page_request, parse_sort
+from experiment_service.domain.models import (
+    IDENTITY_FIELDS,
+    Experiment,
+    ExperimentSpec,
+    Rollups,
+)
+from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.storage import experiments as experiment_queries
+from experiment_service.storage import groups as group_queries
+from experiment_service.storage.database import Database, UniqueViolation
+from experiment_service.storage.listing import ListQuery
+from experiment_service.storage.tables import ExperimentRow
+
+INTAKE = "intake"
+MAX_PAGE_SIZE = 1000
+SORT_FIELDS = ("name", "created_at", "updated_at", "run_count")
+SPEC_FIELDS = tuple(field.name for field in dataclasses.fields(ExperimentSpec))
+REQUIRED_FIELDS = ("name", "agent_name", "agent_version", "dataset_name")
+
+
+@dataclass(frozen=True)
+class ExperimentFilter:
+    """Exact matches on request fields, a created_at range, and live or deleted rows."""
+
+    equals: dict[str, str] = dataclasses.field(default_factory=dict)
+    created_at_gte: datetime | None = None
+    created_at_lte: datetime | None = None
+    is_deleted: bool = False
+
+
+FILTER_FIELDS = (
+    "name",
+    "experiment_group_id",
+    "agent_name",
+    "agent_version",
+    "dataset_name",
+    "dataset_version",
+)
+
+
+class IntakeExperiments:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
+        validate_spec(workspace, spec, SPEC_FIELDS)
+        now = utcnow()
+        row = ExperimentRow(
+            id=new_id("exp"),
+            workspace=workspace,
+            kind=INTAKE,
+            created_at=now,
+            updated_at=now,
+            deleted_at=None,
+            run_count=0,
+        )
+        _apply(row, spec, SPEC_FIELDS)
+        try:
+            async with self._db.transaction(write=True) as session:
+                await _check_group(session, workspace, spec.experiment_group_id)
+                session.add(row)
+        except UniqueViolation:
+            raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.") from None
+        return to_domain(row)
+
+    async def get(self, workspace: str, name: str) -> Experiment:
+        async with self._db.transaction() as session:
+            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+        if row is None:
+            raise _not_found(workspace, name)
+        return to_domain(row)
+
+    async def list(
+        self, workspace: str, page: int, page_size: int, sort: str, where: ExperimentFilter
+    ) -> tuple[Page[Experiment], str]:
+        violations = Violations()
+        request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
+        order = parse_sort(violations, sort, SORT_FIELDS)
+        for column in where.equals:
+            if column not in FILTER_FIELDS:
+                violations.add(f"filter.{column}", "Unknown filter field", "extra_forbidden")
+        violations.raise_if_any()
+        query = ListQuery(
+            workspace=workspace,
+            equals=dict(where.equals),
+            created_at_gte=where.created_at_gte,
+            created_at_lte=where.created_at_lte,
+            deleted=where.is_deleted,
+            sort_column=order.field,
+            descending=order.descending,
+            offset=request.offset,
+            limit=request.page_size,
+        )
+        async with self._db.transaction() as session:
+            rows, total = await experiment_queries.list_page(session, INTAKE, query)
+        return Page([to_domain(row) for row in rows], request, total), str(order)
+
+    async def update(
+        self,
+        workspace: str,
+        name: str,
+        spec: ExperimentSpec,
+        update_mask: list[str] | None = None,
+    ) -> Experiment:
+        fields = _checked_mask(update_mask)
+        validate_spec(workspace, spec, fields)
+        async with self._db.transaction(write=True) as session:
+            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+            if row is None:
+                raise _not_found(workspace, name)
+            changed = [
+                f for f in IDENTITY_FIELDS if f in fields and getattr(spec, f) != getattr(row, f)
+            ]
+            if changed:
+                raise AlreadyExists(
+                    f"Experiment '{workspace}/{name}' cannot change its identity field "
+                    f"'{changed[0]}'; create a new experiment instead."
+                )
+            if "experiment_group_id" in fields:
+                await _check_group(session, workspace, spec.experiment_group_id)
+            _apply(row, spec, fields)
+            row.updated_at = utcnow()
+        return to_domain(row)
+
+    async def delete(self, workspace: str, name: str) -> None:
+        async with self._db.transaction(write=True) as session:
+            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+            if row is None:
+                raise _not_found(workspace, name)
+            row.deleted_at = utcnow()
+
+
+def validate_spec(workspace: str, spec: ExperimentSpec, fields: tuple[str, ...]) -> None:
+    violations = Violations()
+    violations.name("workspace", workspace)
+    prefix = "experiment."
+    if "name" in fields:
+        violations.name(prefix + "name", spec.name)
+    for field in ("agent_name", "agent_version", "dataset_name"):
+        if field in fields and violations.required(prefix + field, getattr(spec, field)):
+            violations.text(prefix + field, getattr(spec, field), MAX_NAME_LENGTH)
+    for field in ("dataset_version", "experiment_group_id"):
+        if field in fields:
+            violations.text(prefix + field, getattr(spec, field), MAX_NAME_LENGTH)
+    if "source_link" in fields:
+        violations.absolute_uri(prefix + "source_link", spec.source_link)
+    if "metadata" in fields:
+        violations.json_object_size(prefix + "metadata", spec.metadata)
+    for field in ("description", "summary"):
+        if field in fields:
+            violations.text(prefix + field, getattr(spec, field))
+    violations.raise_if_any()
+
+
+def to_domain(row: ExperimentRow, rollups: Rollups | None = None) -> Experiment:
+    spec = ExperimentSpec(
+        name=row.name,
+        agent_name=row.agent_name or "",
+        agent_version=row.agent_version or "",
+        dataset_name=row.dataset_name or "",
+        experiment_group_id=row.experiment_group_id,
+        dataset_version=row.dataset_version,
+        source_link=row.source_link,
+        metadata=dict(row.metadata_json or {}),
+        description=row.description,
+        summary=row.summary,
+    )
+    return Experiment(
+        id=row.id,
+        workspace=row.workspace,
+        spec=spec,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        deleted_at=row.deleted_at,
+        rollups=rollups or Rollups(run_count=row.run_count),
+    )
+
+
+def _apply(row: ExperimentRow, spec: ExperimentSpec, fields: tuple[str, ...]) -> None:
+    for field in fields:
+        value = getattr(spec, field)
+        if field == "metadata":
+            row.metadata_json = dict(value or {})
+        else:
+            setattr(row, field, value)
+
+
+async def _check_group(session: AsyncSession, workspace: str, group_id: str | None) -> None:
+    if group_id is not None and not await group_queries.live_id_exists(
+        session, workspace, group_id
+    ):
+        raise FailedPrecondition(
+            f"Experiment group '{group_id}' does not exist in workspace '{workspace}'."
+        )
+
+
+def _checked_mask(update_mask: list[str] | None) -> tuple[str, ...]:
+    if not update_mask:
+        return SPEC_FIELDS
+    violations = Violations()
+    for path in update_mask:
+        if path not in SPEC_FIELDS:
+            violations.add("update_mask", f"Unknown field '{path}'", "enum")
+    if violations.items:
+        raise InvalidArgument(violations.items)
+    return tuple(update_mask)
+
+
+def _not_found(workspace: str, name: str) -> NotFound:
+    return NotFound(f"Experiment '{workspace}/{name}' not found.")

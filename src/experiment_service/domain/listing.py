@@ -1,0 +1,77 @@
+"""Page numbering and sort orders shared by every list method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from experiment_service.domain.validation import Violations
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: str
+    descending: bool
+
+    def __str__(self) -> str:
+        return f"-{self.field}" if self.descending else self.field
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    request: PageRequest
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        return -(-self.total // self.request.page_size) if self.total else 0
+
+
+def page_request(
+    violations: Violations, page: int, page_size: int, *, max_page_size: int
+) -> PageRequest:
+    """0 means "not given" (proto3 scalars): page 1, the default size."""
+    page = page or 1
+    page_size = page_size or min(DEFAULT_PAGE_SIZE, max_page_size)
+    if page < 1:
+        violations.add("page", "Input should be greater than or equal to 1", "greater_than_equal")
+    if page_size < 1:
+        violations.add(
+            "page_size", "Input should be greater than or equal to 1", "greater_than_equal"
+        )
+    elif page_size > max_page_size:
+        violations.add(
+            "page_size",
+            f"Input should be less than or equal to {max_page_size}",
+            "less_than_equal",
+        )
+    return PageRequest(page, page_size)
+
+
+def parse_sort(
+    violations: Violations, value: str, allowed: tuple[str, ...], *, field: str = "sort"
+) -> Sort:
+    value = value or DEFAULT_SORT
+    descending = value.startswith("-")
+    name = value[1:] if descending else value
+    if name not in allowed:
+        choices = ", ".join(allowed)
+        violations.add(field, f"Unknown sort field '{name}'; one of {choices}", "enum")
+        return Sort("created_at", True)
+    return Sort(name, descending)

@@ -1,0 +1,81 @@
+"""The domain's view of its resources, independent of storage rows and wire messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Statistics over per-session values (exact percentiles, see `rollups.py`)."""
+
+    sum: float
+    mean: float
+    median: float
+    p90: float
+    p95: float
+    p99: float
+    count: int
+
+
+@dataclass(frozen=True)
+class Rollups:
+    run_count: int = 0
+    evaluator_names: list[str] = field(default_factory=list)
+    model_names: list[str] = field(default_factory=list)
+    aggregate_scores: dict[str, Aggregate] = field(default_factory=dict)
+    cost_usd: Aggregate | None = None
+    latency_ms: Aggregate | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentGroup:
+    id: str
+    workspace: str
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    experiment_count: int
+
+
+@dataclass(frozen=True)
+class ExperimentGroupSpec:
+    """The writable fields of a group."""
+
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """The writable fields of an intake experiment (the seed's `ExperimentRequest`)."""
+
+    name: str
+    agent_name: str
+    agent_version: str
+    dataset_name: str
+    experiment_group_id: str | None = None
+    dataset_version: str | None = None
+    source_link: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None
+    summary: str | None = None
+
+
+# Fields that identify what was measured; changing them would make a different experiment.
+IDENTITY_FIELDS = ("name", "agent_name", "agent_version", "dataset_name", "dataset_version")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    workspace: str
+    spec: ExperimentSpec
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    rollups: Rollups

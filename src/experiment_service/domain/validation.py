@@ -1,0 +1,112 @@
+"""Collecting every field violation of a request before refusing it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from experiment_service.domain.errors import FieldViolation, InvalidArgument
+
+MAX_NAME_LENGTH = 255
+MAX_TEXT_LENGTH = 10_000
+MAX_URI_LENGTH = 2048
+MAX_METADATA_BYTES = 64 * 1024
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
+
+
+class Violations:
+    """Accumulates violations; `raise_if_any` refuses the request listing all of them."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str, reason: str = "value_error") -> None:
+        self.items.append(FieldViolation(field, description, reason))
+
+    def extend(self, other: Violations) -> None:
+        self.items.extend(other.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidArgument(list(self.items))
+
+    def name(self, field: str, value: str | None, *, required: bool = True) -> None:
+        """A resource name: 1..255 characters, usable as one URL path segment."""
+        if not value:
+            if required:
+                self.add(field, "Field required", "missing")
+            return
+        self.text(field, value, MAX_NAME_LENGTH)
+        if "/" in value:
+            self.add(field, "Must not contain '/'", "string_pattern_mismatch")
+        elif value != value.strip():
+            self.add(field, "Must not start or end with whitespace", "string_pattern_mismatch")
+
+    def required(self, field: str, value: object) -> bool:
+        if value is None or value == "":
+            self.add(field, "Field required", "missing")
+            return False
+        return True
+
+    def text(self, field: str, value: str | None, max_length: int = MAX_TEXT_LENGTH) -> None:
+        if value is not None and len(value) > max_length:
+            self.add(
+                field,
+                f"String should have at most {max_length} characters",
+                "string_too_long",
+            )
+
+    def absolute_uri(self, field: str, value: str | None) -> None:
+        if value is None:
+            return
+        if len(value) > MAX_URI_LENGTH:
+            self.add(field, f"URL should have at most {MAX_URI_LENGTH} characters", "url_too_long")
+            return
+        if not _is_absolute_uri(value):
+            self.add(field, "Input should be a valid absolute URI", "url_parsing")
+
+    def json_object_size(self, field: str, value: dict[str, Any] | None) -> None:
+        if value and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+            self.add(
+                field, f"Must serialize to at most {MAX_METADATA_BYTES} bytes of JSON", "too_long"
+            )
+
+    def number_range(
+        self,
+        field: str,
+        value: float | None,
+        *,
+        ge: float | None = None,
+        le: float | None = None,
+    ) -> None:
+        if value is None:
+            return
+        if ge is not None and not value >= ge:
+            self.add(
+                field, f"Input should be greater than or equal to {ge:g}", "greater_than_equal"
+            )
+        elif le is not None and not value <= le:
+            self.add(field, f"Input should be less than or equal to {le:g}", "less_than_equal")
+
+    def one_of(self, field: str, value: str, allowed: tuple[str, ...]) -> bool:
+        if value not in allowed:
+            quoted = ", ".join(f"'{choice}'" for choice in allowed)
+            self.add(field, f"Input should be one of {quoted}", "enum")
+            return False
+        return True
+
+
+def _is_absolute_uri(value: str) -> bool:
+    if any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    if not parts.scheme or not _SCHEME.match(parts.scheme):
+        return False
+    if parts.scheme.lower() in {"http", "https", "ftp", "ws", "wss"}:
+        return bool(parts.hostname)
+    return bool(parts.netloc or parts.path)

@@ -1,0 +1,1 @@
+"""gRPC servicers: thin adapters between the generated API and the domain services."""

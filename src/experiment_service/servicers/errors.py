@@ -1,0 +1,86 @@
+"""One interceptor turns domain errors into gRPC statuses with rich details."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from experiment_service.domain import errors
+
+log = logging.getLogger(__name__)
+
+# Walked along the exception's class hierarchy: the most specific class wins.
+STATUS_CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.DomainError: grpc.StatusCode.UNKNOWN,
+}
+
+
+def status_code_for(error: errors.DomainError) -> grpc.StatusCode:
+    for cls in type(error).__mro__:
+        if cls in STATUS_CODES:
+            return STATUS_CODES[cls]
+    return grpc.StatusCode.UNKNOWN
+
+
+def to_rpc_status(error: errors.DomainError) -> grpc.Status:
+    code = status_code_for(error)
+    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message)
+    if isinstance(error, errors.InvalidArgument):
+        details = any_pb2.Any()
+        details.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(
+                        field=v.field, description=v.description, reason=v.reason
+                    )
+                    for v in error.violations
+                ]
+            )
+        )
+        status.details.append(details)
+    return rpc_status.to_status(status)
+
+
+Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Servicers raise domain errors; this aborts the call with the matching status."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        return grpc.unary_unary_rpc_method_handler(
+            _guarded(handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _guarded(inner: Handler) -> Handler:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await inner(request, context)
+        except errors.DomainError as error:
+            status = to_rpc_status(error)
+            log.debug("refused: %s %s", status.code.name, error.message)
+            await context.abort(status.code, status.details, status.trailing_metadata)
+
+    return call

@@ -1,0 +1,107 @@
+"""The database handle: engine, transactions and start-up migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from experiment_service.storage.migrate import upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+_WRITE = "experiment_service_write"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class UniqueViolation(Exception):
+    """A write hit a unique constraint: another row already holds the key."""
+
+
+class Database:
+    """One engine per process; every unit of work is one transaction."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": not self.is_sqlite}
+        if self.is_sqlite:
+            _ensure_parent_dir(parsed.database)
+        else:
+            options["pool_size"] = pool_size
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        On SQLite a write transaction takes the write lock up front (BEGIN IMMEDIATE), so two
+        read-then-write transactions queue on the busy timeout instead of failing mid-way.
+        A unique-constraint failure surfaces as `UniqueViolation`.
+        """
+        async with self._sessions() as session:
+            await session.connection(execution_options={_WRITE: write})
+            try:
+                yield session
+                await session.commit()
+            except IntegrityError as error:
+                await session.rollback()
+                if _is_unique_violation(error):
+                    raise UniqueViolation(str(error.orig)) from error
+                raise
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def migrate(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.run_sync(upgrade_to_head)
+            await connection.commit()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _ensure_parent_dir(database: str | None) -> None:
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver must not open transactions itself: `on_begin` decides how they start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, True)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if sqlstate is not None:
+        return bool(sqlstate == "23505")
+    return "UNIQUE constraint failed" in str(error.orig)

@@ -1,0 +1,31 @@
+"""Queries on experiments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from experiment_service.storage.listing import ListQuery, fetch_page
+from experiment_service.storage.tables import ExperimentRow
+
+
+async def get_live_by_name(
+    session: AsyncSession, workspace: str, kind: str, name: str
+) -> ExperimentRow | None:
+    return await session.scalar(
+        select(ExperimentRow).where(
+            ExperimentRow.workspace == workspace,
+            ExperimentRow.kind == kind,
+            ExperimentRow.name == name,
+            ExperimentRow.deleted_at.is_(None),
+        )
+    )
+
+
+async def list_page(
+    session: AsyncSession, kind: str, query: ListQuery
+) -> tuple[list[ExperimentRow], int]:
+    rows, total = await fetch_page(
+        session, select(ExperimentRow).where(ExperimentRow.kind == kind), ExperimentRow, query
+    )
+    return [row[0] for row in rows], total

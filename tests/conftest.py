@@ -1,0 +1,37 @@
+"""Fixtures: the real server, started as its console script on a free port."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import grpc
+import pytest
+import pytest_asyncio
+
+from experiment_service.api.intake.v2 import intake_service_pb2_grpc
+from tests.support.server import RunningServer, start_server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = start_server(tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def channel(server: RunningServer) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        yield channel
+
+
+@pytest.fixture(scope="session")
+def intake(channel: grpc.aio.Channel) -> intake_service_pb2_grpc.IntakeServiceStub:
+    return intake_service_pb2_grpc.IntakeServiceStub(channel)
+
+
+@pytest.fixture
+def workspace() -> str:
+    """A fresh workspace per test: tests share one server but never each other's data."""
+    return f"ws-{uuid.uuid4().hex[:12]}"
