@@ -13,13 +13,13 @@ serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite under 
 test: $(INSTALLED) $(BUF)  ## Lint, check generated code, run the whole test suite
 	$(BIN)/python scripts/gen_protos.py --check
 	$(BUF) lint
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/pytest
 
 lint: $(INSTALLED) $(BUF)
 	$(BUF) lint
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff check
 
 protos: $(INSTALLED)  ## Regenerate src/experiment_service/api/ from proto/
 	$(BIN)/python scripts/gen_protos.py
