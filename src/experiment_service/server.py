@@ -14,6 +14,7 @@ from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_
 from experiment_service.config import Settings
 from experiment_service.domain.experiments import IntakeExperiments
 from experiment_service.domain.groups import ExperimentGroups
+from experiment_service.domain.sessions import IntakeSessions
 from experiment_service.servicers.errors import DomainErrorInterceptor
 from experiment_service.servicers.intake import IntakeServicer
 from experiment_service.storage.database import Database
@@ -43,7 +44,11 @@ class Server:
     async def start(self) -> None:
         await self.database.migrate()
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(ExperimentGroups(self.database), IntakeExperiments(self.database)),
+            IntakeServicer(
+                ExperimentGroups(self.database),
+                IntakeExperiments(self.database),
+                IntakeSessions(self.database),
+            ),
             self._grpc,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)

@@ -22,6 +22,7 @@ from experiment_service.domain.models import (
     ExperimentSpec,
     Rollups,
 )
+from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage import experiments as experiment_queries
 from experiment_service.storage import groups as group_queries
@@ -84,9 +85,11 @@ class IntakeExperiments:
     async def get(self, workspace: str, name: str) -> Experiment:
         async with self._db.transaction() as session:
             row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
-        if row is None:
-            raise _not_found(workspace, name)
-        return to_domain(row)
+            if row is None:
+                raise _not_found(workspace, name)
+            rollups, fresh = await read_rollups(session, [row])
+        await remember(self._db, fresh)
+        return to_domain(row, rollups[row.id])
 
     async def list(
         self, workspace: str, page: int, page_size: int, sort: str, where: ExperimentFilter
@@ -111,7 +114,10 @@ class IntakeExperiments:
         )
         async with self._db.transaction() as session:
             rows, total = await experiment_queries.list_page(session, INTAKE, query)
-        return Page([to_domain(row) for row in rows], request, total), str(order)
+            rollups, fresh = await read_rollups(session, rows)
+        await remember(self._db, fresh)
+        items = [to_domain(row, rollups[row.id]) for row in rows]
+        return Page(items, request, total), str(order)
 
     async def update(
         self,
@@ -138,7 +144,9 @@ class IntakeExperiments:
                 await _check_group(session, workspace, spec.experiment_group_id)
             _apply(row, spec, fields)
             row.updated_at = utcnow()
-        return to_domain(row)
+            rollups, fresh = await read_rollups(session, [row])
+        await remember(self._db, fresh)
+        return to_domain(row, rollups[row.id])
 
     async def delete(self, workspace: str, name: str) -> None:
         async with self._db.transaction(write=True) as session:

@@ -79,3 +79,39 @@ class Experiment:
     updated_at: datetime
     deleted_at: datetime | None
     rollups: Rollups
+
+
+SESSION_STATUSES = ("success", "error", "cancelled", "unknown")
+DATA_TYPES = ("NUMERIC", "BOOLEAN", "TEXT", "CATEGORICAL")
+
+
+@dataclass(frozen=True)
+class EvaluatorResult:
+    """One evaluator's verdict: `value` for NUMERIC (float) and BOOLEAN (bool) results,
+    `string_value` for TEXT and CATEGORICAL ones."""
+
+    name: str
+    data_type: str
+    value: float | bool | None = None
+    string_value: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """One run of an agent on one test case (an intake session, or a platform trace)."""
+
+    session_id: str
+    experiment_name: str
+    status: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    test_case_id: str | None = None
+    latency_ms: float | None = None
+    input: Any = None
+    output: Any = None
+    model_names: list[str] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    evaluator_results: list[EvaluatorResult] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)

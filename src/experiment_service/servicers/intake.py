@@ -10,13 +10,17 @@ from experiment_service.api.intake.v2 import intake_service_pb2_grpc as svc_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
 from experiment_service.domain.experiments import IntakeExperiments
 from experiment_service.domain.groups import ExperimentGroups
+from experiment_service.domain.sessions import IntakeSessions
 from experiment_service.servicers import intake_convert as convert
 
 
 class IntakeServicer(svc_grpc.IntakeServiceServicer):
-    def __init__(self, groups: ExperimentGroups, experiments: IntakeExperiments) -> None:
+    def __init__(
+        self, groups: ExperimentGroups, experiments: IntakeExperiments, sessions: IntakeSessions
+    ) -> None:
         self._groups = groups
         self._experiments = experiments
+        self._sessions = sessions
 
     async def CreateExperimentGroup(
         self, request: svc.CreateExperimentGroupRequest, context: ServicerContext
@@ -102,3 +106,38 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
     ) -> empty_pb2.Empty:
         await self._experiments.delete(request.workspace, request.name)
         return empty_pb2.Empty()
+
+    async def IngestSessions(
+        self, request: svc.IngestSessionsRequest, context: ServicerContext
+    ) -> svc.IngestSessionsResponse:
+        sessions = [convert.session(item) for item in request.sessions]
+        ingested = await self._sessions.ingest(request.workspace, sessions)
+        return svc.IngestSessionsResponse(ingested=ingested)
+
+    async def UpsertEvaluatorResult(
+        self, request: svc.UpsertEvaluatorResultRequest, context: ServicerContext
+    ) -> svc.UpsertEvaluatorResultResponse:
+        experiment_name, result = await self._sessions.upsert_evaluator_result(
+            request.workspace,
+            request.session_id,
+            convert.optional(request, "experiment_name"),
+            convert.evaluator_result(request),
+        )
+        return svc.UpsertEvaluatorResultResponse(
+            session_id=request.session_id,
+            experiment_name=experiment_name,
+            evaluator_result=convert.evaluator_result_message(result),
+        )
+
+    async def ListSessions(
+        self, request: svc.ListSessionsRequest, context: ServicerContext
+    ) -> svc.ListSessionsResponse:
+        page = await self._sessions.list(
+            request.workspace,
+            request.name,
+            request.page,
+            request.page_size,
+            convert.optional(request.filter, "status"),
+            convert.optional(request.filter, "test_case_id"),
+        )
+        return convert.sessions_page(page, request)  # type: ignore[no-any-return]

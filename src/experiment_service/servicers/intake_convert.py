@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2
-
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import resources_pb2 as res
 from experiment_service.domain.experiments import FILTER_FIELDS, ExperimentFilter
@@ -13,26 +11,24 @@ from experiment_service.domain.groups import GroupFilter
 from experiment_service.domain.listing import Page
 from experiment_service.domain.models import (
     Aggregate,
+    EvaluatorResult,
     Experiment,
     ExperimentGroup,
     ExperimentGroupSpec,
     ExperimentSpec,
+    Session,
+)
+from experiment_service.servicers.json_values import (
+    dict_to_struct,
+    python_to_value,
+    struct_to_dict,
+    value_to_python,
 )
 from experiment_service.servicers.timestamps import from_timestamp, to_timestamp
 
 
 def optional(message: Any, field: str) -> Any:
     return getattr(message, field) if message.HasField(field) else None
-
-
-def struct_to_dict(value: struct_pb2.Struct) -> dict[str, Any]:
-    return json_format.MessageToDict(value)
-
-
-def dict_to_struct(value: dict[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(value)
-    return struct
 
 
 def group_spec(message: res.ExperimentGroup) -> ExperimentGroupSpec:
@@ -167,3 +163,77 @@ def pagination(page: Page[Any]) -> res.Pagination:
 
 def _optional_time(message: Any, field: str) -> Any:
     return from_timestamp(getattr(message, field)) if message.HasField(field) else None
+
+
+def evaluator_result(
+    message: res.EvaluatorResult | svc.UpsertEvaluatorResultRequest,
+) -> EvaluatorResult:
+    return EvaluatorResult(
+        name=message.name,
+        data_type=message.data_type,
+        value=value_to_python(message.value) if message.HasField("value") else None,
+        string_value=optional(message, "string_value"),
+    )
+
+
+def evaluator_result_message(result: EvaluatorResult) -> res.EvaluatorResult:
+    message = res.EvaluatorResult(name=result.name, data_type=result.data_type)
+    if result.value is not None:
+        message.value.CopyFrom(python_to_value(result.value))
+    if result.string_value is not None:
+        message.string_value = result.string_value
+    return message
+
+
+def session(message: res.Session) -> Session:
+    return Session(
+        session_id=message.session_id,
+        experiment_name=message.experiment_name,
+        status=message.status,
+        started_at=_optional_time(message, "started_at"),
+        ended_at=_optional_time(message, "ended_at"),
+        test_case_id=optional(message, "test_case_id"),
+        latency_ms=optional(message, "latency_ms"),
+        input=value_to_python(message.input) if message.HasField("input") else None,
+        output=value_to_python(message.output) if message.HasField("output") else None,
+        model_names=list(message.model_names),
+        input_tokens=message.input_tokens,
+        output_tokens=message.output_tokens,
+        cost_usd=optional(message, "cost_usd"),
+        evaluator_results=[evaluator_result(result) for result in message.evaluator_results],
+        metadata=struct_to_dict(message.metadata),
+    )
+
+
+def session_message(item: Session) -> res.Session:
+    message = res.Session(
+        session_id=item.session_id,
+        experiment_name=item.experiment_name,
+        status=item.status,
+        model_names=item.model_names,
+        input_tokens=item.input_tokens,
+        output_tokens=item.output_tokens,
+        evaluator_results=[evaluator_result_message(r) for r in item.evaluator_results],
+        metadata=dict_to_struct(item.metadata),
+    )
+    for field in ("test_case_id", "latency_ms", "cost_usd"):
+        value = getattr(item, field)
+        if value is not None:
+            setattr(message, field, value)
+    for field in ("started_at", "ended_at"):
+        value = getattr(item, field)
+        if value is not None:
+            getattr(message, field).CopyFrom(to_timestamp(value))
+    for field in ("input", "output"):
+        value = getattr(item, field)
+        if value is not None:
+            getattr(message, field).CopyFrom(python_to_value(value))
+    return message
+
+
+def sessions_page(page: Page[Session], request: svc.ListSessionsRequest) -> Any:
+    return svc.ListSessionsResponse(
+        data=[session_message(item) for item in page.items],
+        pagination=pagination(page),
+        filter=request.filter,
+    )

@@ -29,3 +29,18 @@ async def list_page(
         session, select(ExperimentRow).where(ExperimentRow.kind == kind), ExperimentRow, query
     )
     return [row[0] for row in rows], total
+
+
+async def live_ids_by_name(
+    session: AsyncSession, workspace: str, kind: str, names: list[str]
+) -> dict[str, str]:
+    """{name: id} of the live experiments among `names`."""
+    rows = await session.execute(
+        select(ExperimentRow.name, ExperimentRow.id).where(
+            ExperimentRow.workspace == workspace,
+            ExperimentRow.kind == kind,
+            ExperimentRow.name.in_(names),
+            ExperimentRow.deleted_at.is_(None),
+        )
+    )
+    return {name: experiment_id for name, experiment_id in rows.all()}

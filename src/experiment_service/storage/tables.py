@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, TypeDecorator, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,9 +96,72 @@ class ExperimentRow(Base):
     deleted_at: Mapped[datetime | None]
     # Kept by ingestion in the same transaction as the runs, so lists can sort by it.
     run_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped in every transaction that changes the experiment's runs; keys the rollup cache.
+    runs_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         live_unique_index("uq_experiments_live_name", "workspace", "kind", "name"),
         Index("ix_experiments_workspace_created", "workspace", "kind", "created_at"),
         Index("ix_experiments_group", "experiment_group_id"),
     )
+
+
+class RunRow(Base):
+    """One run of an experiment: an intake session or a platform trace."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[str] = mapped_column(String(255))
+    test_case_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    model_names: Mapped[list[str]] = mapped_column(JsonColumn)
+    input: Mapped[Any | None] = mapped_column(JsonColumn)
+    output: Mapped[Any | None] = mapped_column(JsonColumn)
+    metadata_json: Mapped[dict[str, Any]] = mapped_column("metadata", JsonColumn)
+    ingested_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("uq_runs_experiment_session", "experiment_id", "session_id", unique=True),
+        Index("ix_runs_experiment_started", "experiment_id", "started_at"),
+    )
+
+
+class RunScoreRow(Base):
+    """One evaluator result on a run. NUMERIC and BOOLEAN (1/0) results carry `value`."""
+
+    __tablename__ = "run_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    data_type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    string_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_run_scores_experiment_session", "experiment_id", "session_id"),)
+
+
+class ExperimentRollupRow(Base):
+    """Rollups computed at `runs_version`; valid while the experiment's version is unchanged."""
+
+    __tablename__ = "experiment_rollups"
+
+    experiment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    runs_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    computed_at: Mapped[datetime]

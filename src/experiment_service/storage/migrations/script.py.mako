@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import experiment_service.storage.tables
+from sqlalchemy.dialects import postgresql
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

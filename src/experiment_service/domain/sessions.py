@@ -1,0 +1,270 @@
+"""Intake sessions: batch ingestion, evaluator results, and listing."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from experiment_service.domain.clock import utcnow
+from experiment_service.domain.errors import FailedPrecondition, NotFound
+from experiment_service.domain.listing import Page, page_request
+from experiment_service.domain.models import (
+    DATA_TYPES,
+    SESSION_STATUSES,
+    EvaluatorResult,
+    Session,
+)
+from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.storage import experiments as experiment_queries
+from experiment_service.storage import runs as run_queries
+from experiment_service.storage.database import Database
+from experiment_service.storage.tables import RunRow, RunScoreRow
+
+INTAKE = "intake"
+MAX_BATCH = 1000
+MAX_PAGE_SIZE = 1000
+MAX_MODELS_PER_SESSION = 100
+MAX_RESULTS_PER_SESSION = 1000
+
+
+class IntakeSessions:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def ingest(self, workspace: str, sessions: list[Session]) -> int:
+        """Store a batch atomically; a session id seen before in its experiment is replaced."""
+        violations = Violations()
+        violations.name("workspace", workspace)
+        if not 1 <= len(sessions) <= MAX_BATCH:
+            violations.add(
+                "sessions",
+                f"A batch holds 1 to {MAX_BATCH} sessions, not {len(sessions)}",
+                "too_short" if not sessions else "too_long",
+            )
+        for index, item in enumerate(sessions):
+            validate_session(violations, f"sessions[{index}]", item)
+        violations.raise_if_any()
+
+        # Within a batch the last occurrence of a session id wins, as a later batch would.
+        by_experiment: dict[str, dict[str, Session]] = defaultdict(dict)
+        for item in sessions:
+            by_experiment[item.experiment_name][item.session_id] = item
+        now = utcnow()
+        async with self._db.transaction(write=True) as session:
+            ids = await experiment_queries.live_ids_by_name(
+                session, workspace, INTAKE, list(by_experiment)
+            )
+            missing = sorted(set(by_experiment) - set(ids))
+            if missing:
+                names = ", ".join(f"'{workspace}/{name}'" for name in missing)
+                noun = "Experiment" if len(missing) == 1 else "Experiments"
+                verb = "does" if len(missing) == 1 else "do"
+                raise FailedPrecondition(f"{noun} {names} {verb} not exist.")
+            for name, batch in by_experiment.items():
+                runs = [run_values(ids[name], item, now) for item in batch.values()]
+                scores = [
+                    score_values(ids[name], item.session_id, result)
+                    for item in batch.values()
+                    for result in item.evaluator_results
+                ]
+                await run_queries.replace_runs(session, ids[name], runs, scores)
+        return sum(len(batch) for batch in by_experiment.values())
+
+    async def upsert_evaluator_result(
+        self,
+        workspace: str,
+        session_id: str,
+        experiment_name: str | None,
+        result: EvaluatorResult,
+    ) -> tuple[str, EvaluatorResult]:
+        """Replace the session's results of `result.name` with `result`; returns the
+        experiment name and the stored result."""
+        violations = Violations()
+        violations.name("workspace", workspace)
+        if violations.required("session_id", session_id):
+            violations.text("session_id", session_id, MAX_NAME_LENGTH)
+        validate_result(violations, "", result)
+        violations.raise_if_any()
+        async with self._db.transaction(write=True) as session:
+            run, found_in = await _find_run(session, workspace, session_id, experiment_name)
+            await run_queries.replace_scores(
+                session,
+                run.experiment_id,
+                session_id,
+                result.name,
+                [score_values(run.experiment_id, session_id, result)],
+            )
+        return found_in, result
+
+    async def list(
+        self,
+        workspace: str,
+        experiment_name: str,
+        page: int,
+        page_size: int,
+        status: str | None,
+        test_case_id: str | None,
+    ) -> Page[Session]:
+        violations = Violations()
+        request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
+        if status is not None:
+            violations.one_of("filter.status", status, SESSION_STATUSES)
+        violations.raise_if_any()
+        equals = {
+            column: value
+            for column, value in (("status", status), ("test_case_id", test_case_id))
+            if value is not None
+        }
+        async with self._db.transaction() as session:
+            experiment = await experiment_queries.get_live_by_name(
+                session, workspace, INTAKE, experiment_name
+            )
+            if experiment is None:
+                raise NotFound(f"Experiment '{workspace}/{experiment_name}' not found.")
+            rows, total = await run_queries.list_runs(
+                session, experiment.id, equals, request.offset, request.page_size
+            )
+            scores = await run_queries.scores_of(
+                session, experiment.id, [row.session_id for row in rows]
+            )
+        results: dict[str, list[EvaluatorResult]] = defaultdict(list)
+        for score in scores:
+            results[score.session_id].append(result_from_row(score))
+        items = [session_from_row(row, experiment_name, results[row.session_id]) for row in rows]
+        return Page(items, request, total)
+
+
+def validate_session(violations: Violations, prefix: str, item: Session) -> None:
+    if violations.required(f"{prefix}.session_id", item.session_id):
+        violations.text(f"{prefix}.session_id", item.session_id, MAX_NAME_LENGTH)
+    violations.name(f"{prefix}.experiment_name", item.experiment_name)
+    violations.text(f"{prefix}.test_case_id", item.test_case_id, MAX_NAME_LENGTH)
+    if violations.required(f"{prefix}.status", item.status):
+        violations.one_of(f"{prefix}.status", item.status, SESSION_STATUSES)
+    violations.required(f"{prefix}.started_at", item.started_at)
+    violations.required(f"{prefix}.ended_at", item.ended_at)
+    if item.started_at and item.ended_at and item.ended_at < item.started_at:
+        violations.add(f"{prefix}.ended_at", "Must not be before started_at", "value_error")
+    for field in ("latency_ms", "cost_usd"):
+        value = getattr(item, field)
+        if value is not None and not math.isfinite(value):
+            violations.add(f"{prefix}.{field}", "Input should be a finite number", "finite_number")
+        else:
+            violations.number_range(f"{prefix}.{field}", value, ge=0)
+    for field in ("input_tokens", "output_tokens"):
+        violations.number_range(f"{prefix}.{field}", getattr(item, field), ge=0)
+    if len(item.model_names) > MAX_MODELS_PER_SESSION:
+        violations.add(
+            f"{prefix}.model_names",
+            f"List should have at most {MAX_MODELS_PER_SESSION} items",
+            "too_long",
+        )
+    for index, model in enumerate(item.model_names):
+        violations.name(f"{prefix}.model_names[{index}]", model)
+    if len(item.evaluator_results) > MAX_RESULTS_PER_SESSION:
+        violations.add(
+            f"{prefix}.evaluator_results",
+            f"List should have at most {MAX_RESULTS_PER_SESSION} items",
+            "too_long",
+        )
+    for index, result in enumerate(item.evaluator_results):
+        validate_result(violations, f"{prefix}.evaluator_results[{index}].", result)
+    violations.json_object_size(f"{prefix}.metadata", item.metadata)
+
+
+def validate_result(violations: Violations, prefix: str, result: EvaluatorResult) -> None:
+    if violations.required(f"{prefix}name", result.name):
+        violations.text(f"{prefix}name", result.name, MAX_NAME_LENGTH)
+    if not violations.required(f"{prefix}data_type", result.data_type):
+        return
+    if not violations.one_of(f"{prefix}data_type", result.data_type, DATA_TYPES):
+        return
+    if result.data_type == "NUMERIC":
+        numeric = isinstance(result.value, float | int) and not isinstance(result.value, bool)
+        if not numeric or not math.isfinite(float(result.value)):  # type: ignore[arg-type]
+            violations.add(f"{prefix}value", "NUMERIC results need a finite number", "float_type")
+    elif result.data_type == "BOOLEAN":
+        if not isinstance(result.value, bool):
+            violations.add(f"{prefix}value", "BOOLEAN results need true or false", "bool_type")
+    elif result.string_value is None:
+        violations.add(
+            f"{prefix}string_value", f"{result.data_type} results need a string_value", "missing"
+        )
+    else:
+        violations.text(f"{prefix}string_value", result.string_value)
+
+
+def run_values(experiment_id: str, item: Session, now: Any) -> dict[str, Any]:
+    return {
+        "experiment_id": experiment_id,
+        "session_id": item.session_id,
+        "test_case_id": item.test_case_id,
+        "status": item.status,
+        "started_at": item.started_at,
+        "ended_at": item.ended_at,
+        "latency_ms": item.latency_ms,
+        "cost_usd": item.cost_usd,
+        "input_tokens": item.input_tokens,
+        "output_tokens": item.output_tokens,
+        "model_names": list(item.model_names),
+        "input": item.input,
+        "output": item.output,
+        "metadata_json": item.metadata,
+        "ingested_at": now,
+    }
+
+
+def score_values(experiment_id: str, session_id: str, result: EvaluatorResult) -> dict[str, Any]:
+    value = None if result.value is None else float(result.value)
+    return {
+        "experiment_id": experiment_id,
+        "session_id": session_id,
+        "name": result.name,
+        "data_type": result.data_type,
+        "value": value,
+        "string_value": result.string_value,
+    }
+
+
+def result_from_row(row: RunScoreRow) -> EvaluatorResult:
+    value: float | bool | None = row.value
+    if row.data_type == "BOOLEAN" and row.value is not None:
+        value = row.value == 1.0
+    return EvaluatorResult(row.name, row.data_type, value, row.string_value)
+
+
+def session_from_row(row: RunRow, experiment_name: str, results: list[EvaluatorResult]) -> Session:
+    return Session(
+        session_id=row.session_id,
+        experiment_name=experiment_name,
+        status=row.status,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        test_case_id=row.test_case_id,
+        latency_ms=row.latency_ms,
+        input=row.input,
+        output=row.output,
+        model_names=list(row.model_names or []),
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_usd=row.cost_usd,
+        evaluator_results=results,
+        metadata=dict(row.metadata_json or {}),
+    )
+
+
+async def _find_run(
+    session: AsyncSession, workspace: str, session_id: str, experiment_name: str | None
+) -> tuple[RunRow, str]:
+    runs = await run_queries.find_live_runs(session, workspace, INTAKE, session_id, experiment_name)
+    if not runs:
+        raise NotFound(f"Session '{session_id}' not found in workspace '{workspace}'.")
+    if len(runs) > 1:
+        raise FailedPrecondition(
+            f"Session id '{session_id}' is used by {len(runs)} experiments of workspace "
+            f"'{workspace}'; name the experiment with experiment_name."
+        )
+    return runs[0]

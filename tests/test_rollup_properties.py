@@ -1,0 +1,170 @@
+"""Rollups through the real server equal a plain-Python reference, for generated sessions."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import json_format
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from experiment_service.api.intake.v2 import intake_service_pb2 as svc
+from experiment_service.api.intake.v2 import intake_service_pb2_grpc
+from experiment_service.api.intake.v2 import resources_pb2 as res
+from tests.support.server import RunningServer
+
+EVALUATORS = ["accuracy", "helpful", "tone"]
+MODELS = ["gpt-4o", "claude", "llama", "judge"]
+
+finite = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+results = st.one_of(
+    st.builds(
+        lambda n, v: {"name": n, "data_type": "NUMERIC", "value": v},
+        st.sampled_from(EVALUATORS),
+        st.floats(-1e3, 1e3, allow_nan=False),
+    ),
+    st.builds(
+        lambda n, v: {"name": n, "data_type": "BOOLEAN", "value": v},
+        st.sampled_from(EVALUATORS),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda n, v: {"name": n, "data_type": "TEXT", "string_value": v},
+        st.sampled_from(EVALUATORS),
+        st.text(max_size=5),
+    ),
+)
+sessions = st.lists(
+    st.fixed_dictionaries(
+        {
+            "session_id": st.sampled_from([f"s{i}" for i in range(40)]),
+            "model_names": st.lists(st.sampled_from(MODELS), max_size=3),
+            "evaluator_results": st.lists(results, max_size=4),
+        },
+        optional={"cost_usd": finite, "latency_ms": finite},
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+def reference_aggregate(values: list[float]) -> dict[str, Any] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+
+    def pick(q: float) -> float:
+        return ordered[min(math.floor(q * n + 1e-9), n - 1)]
+
+    return {
+        "sum": math.fsum(ordered),
+        "mean": math.fsum(ordered) / n,
+        "median": pick(0.5),
+        "p90": pick(0.9),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "count": n,
+    }
+
+
+def reference_rollups(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    stored: dict[str, dict[str, Any]] = {}
+    for batch in batches:
+        for item in batch:
+            stored[item["session_id"]] = item  # re-ingesting replaces
+    per_evaluator: dict[str, list[float]] = {}
+    for item in stored.values():
+        by_name: dict[str, list[float]] = {}
+        for result in item["evaluator_results"]:
+            if result["data_type"] in ("NUMERIC", "BOOLEAN"):
+                by_name.setdefault(result["name"], []).append(float(result["value"]))
+        for name, values in by_name.items():
+            per_evaluator.setdefault(name, []).append(math.fsum(values) / len(values))
+    return {
+        "run_count": len(stored),
+        "evaluator_names": sorted(per_evaluator),
+        "model_names": sorted({m for item in stored.values() for m in item["model_names"]}),
+        "aggregate_scores": {
+            name: reference_aggregate(values) for name, values in per_evaluator.items()
+        },
+        "cost_usd": reference_aggregate(
+            [item["cost_usd"] for item in stored.values() if "cost_usd" in item]
+        ),
+        "latency_ms": reference_aggregate(
+            [item["latency_ms"] for item in stored.values() if "latency_ms" in item]
+        ),
+    }
+
+
+def served_rollups(experiment: res.Experiment) -> dict[str, Any]:
+    body = json_format.MessageToDict(
+        experiment, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+    return {
+        "run_count": body["run_count"],
+        "evaluator_names": body["evaluator_names"],
+        "model_names": body["model_names"],
+        "aggregate_scores": body["aggregate_scores"],
+        "cost_usd": body.get("cost_usd"),
+        "latency_ms": body.get("latency_ms"),
+    }
+
+
+def assert_close(served: Any, expected: Any) -> None:
+    if isinstance(expected, dict):
+        assert set(served) == set(expected)
+        for key in expected:
+            assert_close(served[key], expected[key])
+    elif isinstance(expected, float):
+        assert served == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    else:
+        assert served == expected
+
+
+@pytest.fixture(scope="module")
+def sync_intake(server: RunningServer) -> Any:
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        yield intake_service_pb2_grpc.IntakeServiceStub(channel)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=st.lists(sessions, min_size=1, max_size=3))
+def test_rollups_match_reference(sync_intake: Any, batches: list[list[dict[str, Any]]]) -> None:
+    workspace, name = f"prop-{uuid.uuid4().hex[:8]}", "exp"
+    sync_intake.CreateExperiment(
+        svc.CreateExperimentRequest(
+            workspace=workspace,
+            experiment=res.ExperimentRequest(
+                name=name, agent_name="a", agent_version="1", dataset_name="d"
+            ),
+        )
+    )
+    when = datetime(2024, 1, 1, tzinfo=UTC).isoformat()
+    for batch in batches:
+        wire = [
+            dict(item, experiment_name=name, status="success", started_at=when, ended_at=when)
+            for item in batch
+        ]
+        sync_intake.IngestSessions(
+            json_format.ParseDict(
+                {"workspace": workspace, "sessions": wire}, svc.IngestSessionsRequest()
+            )
+        )
+        # Reading between batches exercises the cache being invalidated by the next batch.
+        sync_intake.GetExperiment(svc.GetExperimentRequest(workspace=workspace, name=name))
+    served = sync_intake.GetExperiment(svc.GetExperimentRequest(workspace=workspace, name=name))
+    expected = reference_rollups(batches)
+    expected["aggregate_scores"] = {
+        k: v for k, v in expected["aggregate_scores"].items() if v is not None
+    }
+    assert_close(served_rollups(served), expected)
+    listed = sync_intake.ListExperiments(svc.ListExperimentsRequest(workspace=workspace))
+    assert_close(served_rollups(listed.data[0]), expected)
