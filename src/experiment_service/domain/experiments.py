@@ -26,9 +26,10 @@ from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage import experiments as experiment_queries
 from experiment_service.storage import groups as group_queries
-from experiment_service.storage.database import Database, UniqueViolation
+from experiment_service.storage.batching import UniqueInsertBatcher
+from experiment_service.storage.database import Database
 from experiment_service.storage.listing import ListQuery
-from experiment_service.storage.tables import ExperimentRow
+from experiment_service.storage.tables import ExperimentRow, column_values
 
 INTAKE = "intake"
 MAX_PAGE_SIZE = 1000
@@ -60,9 +61,13 @@ FILTER_FIELDS = (
 class IntakeExperiments:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._inserts = UniqueInsertBatcher(database, ExperimentRow.__table__)
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
         validate_spec(workspace, spec, SPEC_FIELDS)
+        if spec.experiment_group_id is not None:
+            async with self._db.transaction() as session:
+                await _check_group(session, workspace, spec.experiment_group_id)
         now = utcnow()
         row = ExperimentRow(
             id=new_id("exp"),
@@ -72,14 +77,11 @@ class IntakeExperiments:
             updated_at=now,
             deleted_at=None,
             run_count=0,
+            runs_version=0,
         )
         _apply(row, spec, SPEC_FIELDS)
-        try:
-            async with self._db.transaction(write=True) as session:
-                await _check_group(session, workspace, spec.experiment_group_id)
-                session.add(row)
-        except UniqueViolation:
-            raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.") from None
+        if not await self._inserts.insert(column_values(row)):
+            raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.")
         return to_domain(row)
 
     async def get(self, workspace: str, name: str) -> Experiment:

@@ -212,7 +212,7 @@ def run_values(experiment_id: str, item: Session, now: Any) -> dict[str, Any]:
         "model_names": list(item.model_names),
         "input": item.input,
         "output": item.output,
-        "metadata_json": item.metadata,
+        "metadata": item.metadata,
         "ingested_at": now,
     }
 

@@ -27,7 +27,10 @@ def value_to_python(value: struct_pb2.Value) -> Any:
 
 
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return {key: value_to_python(item) for key, item in struct.fields.items()}
+    fields = struct.fields
+    if not fields:  # the common metadata case; iterating an empty map still costs
+        return {}
+    return {key: value_to_python(fields[key]) for key in fields}
 
 
 def python_to_value(obj: Any) -> struct_pb2.Value:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
@@ -35,8 +37,15 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         parsed = make_url(url)
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": not self.is_sqlite}
+        self.dialect = parsed.get_backend_name()
+        self.is_sqlite = self.dialect == "sqlite"
+        options: dict[str, Any] = {
+            "echo": echo,
+            "pool_pre_ping": not self.is_sqlite,
+            # JSON columns are written per row on every ingest; orjson is ~10x json.dumps.
+            "json_serializer": _dump_json,
+            "json_deserializer": orjson.loads,
+        }
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
         else:
@@ -45,6 +54,9 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler waits by sleeping; queueing this
+        # process's writers here instead hands the lock over as soon as it is free.
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
@@ -54,6 +66,16 @@ class Database:
         read-then-write transactions queue on the busy timeout instead of failing mid-way.
         A unique-constraint failure surfaces as `UniqueViolation`.
         """
+        if write and self._sqlite_writer is not None:
+            async with self._sqlite_writer:
+                async with self._unit_of_work(write=True) as session:
+                    yield session
+        else:
+            async with self._unit_of_work(write=write) as session:
+                yield session
+
+    @asynccontextmanager
+    async def _unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session:
             await session.connection(execution_options={_WRITE: write})
             try:
@@ -75,6 +97,10 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _dump_json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _ensure_parent_dir(database: str | None) -> None:

@@ -36,23 +36,31 @@ async def replace_runs(
     Returns how many runs were new, so the caller's counts never count a session twice.
     """
     session_ids = [run["session_id"] for run in runs]
-    replaced = 0
+    existing: list[str] = []
     for chunk in _chunks(session_ids):
+        found = await session.scalars(
+            select(RunRow.session_id).where(
+                RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
+            )
+        )
+        existing.extend(found)
+    # Usually every session is new; replaced ones go first, with their scores.
+    for chunk in _chunks(existing):
         await session.execute(
             delete(RunScoreRow).where(
                 RunScoreRow.experiment_id == experiment_id, RunScoreRow.session_id.in_(chunk)
             )
         )
-        result = await session.execute(
+        await session.execute(
             delete(RunRow).where(
                 RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
             )
         )
-        replaced += result.rowcount  # type: ignore[attr-defined]
-    await session.execute(insert(RunRow), runs)
+    # Core inserts of the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
+    await session.execute(insert(RunRow.__table__), runs)
     if scores:
-        await session.execute(insert(RunScoreRow), scores)
-    new_runs = len(runs) - replaced
+        await session.execute(insert(RunScoreRow.__table__), scores)
+    new_runs = len(runs) - len(existing)
     await bump_runs_version(session, experiment_id, new_runs)
     return new_runs
 
@@ -83,7 +91,7 @@ async def replace_scores(
             RunScoreRow.name == name,
         )
     )
-    await session.execute(insert(RunScoreRow), scores)
+    await session.execute(insert(RunScoreRow.__table__), scores)
     await bump_runs_version(session, experiment_id)
 
 

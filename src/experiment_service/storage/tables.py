@@ -33,7 +33,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -46,6 +47,15 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime,
         dict[str, Any]: JsonColumn,
+    }
+
+
+def column_values(row: Base) -> dict[str, Any]:
+    """The row's values keyed by column name, for Core statements."""
+    return {
+        column.name: getattr(row, attribute.key)
+        for attribute in row.__mapper__.column_attrs
+        for column in attribute.columns
     }
 
 

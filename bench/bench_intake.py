@@ -1,0 +1,285 @@
+"""Intake benchmark: create, ingest and read-with-rollups, each against an in-run baseline.
+
+    .venv/bin/python -m bench.bench_intake             # 0, 10k and 100k sessions
+    .venv/bin/python -m bench.bench_intake --million   # adds the 1M-session read
+
+Starts the real server (SQLite, embedded default) in a temporary directory and prints a table
+of medians with their baselines and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from experiment_service.api.intake.v2 import intake_service_pb2 as svc
+from experiment_service.api.intake.v2 import intake_service_pb2_grpc
+from experiment_service.api.intake.v2 import resources_pb2 as res
+from tests.support.server import free_port, start_server
+
+BATCH = 1000
+CONCURRENCY = 8
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def session_message(experiment: str, index: int) -> res.Session:
+    message = res.Session(
+        session_id=f"s{index}",
+        experiment_name=experiment,
+        test_case_id=f"tc{index % 500}",
+        status="success" if index % 10 else "error",
+        latency_ms=100.0 + index % 900,
+        model_names=["gpt-4o-mini" if index % 2 else "claude-3-5"],
+        input_tokens=120 + index % 50,
+        output_tokens=30 + index % 20,
+        cost_usd=0.0001 * (index % 97),
+        evaluator_results=[
+            res.EvaluatorResult(name="accuracy", data_type="NUMERIC"),
+            res.EvaluatorResult(name="helpful", data_type="BOOLEAN"),
+        ],
+    )
+    message.started_at.FromDatetime(START + timedelta(seconds=index))
+    message.ended_at.FromDatetime(START + timedelta(seconds=index, milliseconds=500))
+    message.evaluator_results[0].value.number_value = (index % 100) / 100
+    message.evaluator_results[1].value.bool_value = index % 3 == 0
+    message.input.struct_value.update({"question": f"What is {index}?"})
+    message.output.string_value = f"It is {index}."
+    return message
+
+
+async def throughput(call: Callable[[int], Awaitable[Any]], total: int) -> float:
+    """Calls per second with CONCURRENCY callers sharing `total` calls."""
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        for index in counter:
+            await call(index)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return total / (time.perf_counter() - started)
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+async def bench_create(intake: Any, empty_target: str) -> tuple[float, float]:
+    async with grpc.aio.insecure_channel(empty_target) as channel:
+        empty = channel.unary_unary("/bench.Empty/Call")
+        await throughput(lambda i: empty(b""), 500)  # warm-up
+        baseline = statistics.median(
+            [await throughput(lambda i: empty(b""), 3000) for _ in range(3)]
+        )
+
+    async def create(index: int, round_: int) -> None:
+        await intake.CreateExperiment(
+            svc.CreateExperimentRequest(
+                workspace="bench-create",
+                experiment=res.ExperimentRequest(
+                    name=f"r{round_}-e{index}",
+                    agent_name="agent",
+                    agent_version="1",
+                    dataset_name="d",
+                ),
+            )
+        )
+
+    await throughput(lambda i: create(i, -1), 300)
+    rates = [await throughput(lambda i, r=r: create(i, r), 3000) for r in range(3)]
+    return statistics.median(rates), baseline
+
+
+def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
+    """Rows equivalent to one batch (runs + scores), inserted with plain executemany."""
+    path = directory / f"raw-{time.monotonic_ns()}.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(
+        """
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, experiment_id TEXT, session_id TEXT,
+          test_case_id TEXT, status TEXT, started_at TEXT, ended_at TEXT, latency_ms REAL,
+          cost_usd REAL, input_tokens INT, output_tokens INT, model_names TEXT, input TEXT,
+          output TEXT, metadata TEXT, ingested_at TEXT);
+        CREATE UNIQUE INDEX uq ON runs (experiment_id, session_id);
+        CREATE INDEX ix ON runs (experiment_id, started_at);
+        CREATE TABLE run_scores (id INTEGER PRIMARY KEY, experiment_id TEXT, session_id TEXT,
+          name TEXT, data_type TEXT, value REAL, string_value TEXT);
+        CREATE INDEX ixs ON run_scores (experiment_id, session_id);
+        """
+    )
+    now = datetime.now(UTC).isoformat()
+    elapsed = 0.0
+    for round_ in range(5):
+        runs = [
+            (
+                "e",
+                f"{round_}-{s.session_id}",
+                s.test_case_id,
+                s.status,
+                s.started_at.ToJsonString(),
+                s.ended_at.ToJsonString(),
+                s.latency_ms,
+                s.cost_usd,
+                s.input_tokens,
+                s.output_tokens,
+                '["gpt-4o-mini"]',
+                '{"question": "q"}',
+                '"a"',
+                "{}",
+                now,
+            )
+            for s in sessions
+        ]
+        scores = [
+            ("e", f"{round_}-{s.session_id}", r.name, r.data_type, 0.5, None)
+            for s in sessions
+            for r in s.evaluator_results
+        ]
+        started = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO runs VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
+        db.executemany("INSERT INTO run_scores VALUES (NULL,?,?,?,?,?,?)", scores)
+        db.execute("COMMIT")
+        elapsed += time.perf_counter() - started
+    db.close()
+    return 5 * len(sessions) / elapsed
+
+
+async def ingest_up_to(intake: Any, experiment: str, have: int, want: int) -> float:
+    """Ingest sessions have..want-1 in batches of BATCH; returns sessions per second."""
+    started = time.perf_counter()
+    for offset in range(have, want, BATCH):
+        batch = [session_message(experiment, i) for i in range(offset, min(offset + BATCH, want))]
+        await intake.IngestSessions(svc.IngestSessionsRequest(workspace="bench", sessions=batch))
+    return (want - have) / (time.perf_counter() - started)
+
+
+async def read_latency_ms(intake: Any, experiment: str, reads: int = 50) -> tuple[float, float]:
+    """(first read after ingest, median of repeated reads), in milliseconds."""
+    request = svc.GetExperimentRequest(workspace="bench", name=experiment)
+    started = time.perf_counter()
+    first = await intake.GetExperiment(request)
+    first_ms = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(reads):
+        started = time.perf_counter()
+        again = await intake.GetExperiment(request)
+        times.append((time.perf_counter() - started) * 1000)
+    assert again.run_count == first.run_count
+    return first_ms, statistics.median(times)
+
+
+async def run(sizes: list[int], workdir: Path) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    server = start_server(workdir)
+    empty_port = free_port()
+    empty = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
+        [sys.executable, str(Path(__file__).with_name("empty_server.py")), str(empty_port)],
+        stdout=subprocess.PIPE,
+    )
+    assert empty.stdout is not None and empty.stdout.readline().strip() == b"ready"
+    try:
+        async with grpc.aio.insecure_channel(
+            server.grpc_target,
+            options=[("grpc.max_send_message_length", 64 << 20)],
+        ) as channel:
+            intake = intake_service_pb2_grpc.IntakeServiceStub(channel)
+            create_rate, empty_rate = await bench_create(intake, f"127.0.0.1:{empty_port}")
+            rows.append(
+                (
+                    "CreateExperiment (calls/s, 8 callers)",
+                    f"{create_rate:,.0f}",
+                    f"{empty_rate:,.0f} (empty unary call)",
+                    f"{empty_rate / create_rate:.2f}x",
+                )
+            )
+
+            for name in ("ingest-bench", "reads"):
+                await intake.CreateExperiment(
+                    svc.CreateExperimentRequest(
+                        workspace="bench",
+                        experiment=res.ExperimentRequest(
+                            name=name, agent_name="a", agent_version="1", dataset_name="d"
+                        ),
+                    )
+                )
+            sample = [session_message("ingest-bench", i) for i in range(BATCH)]
+            raw_rate = raw_sqlite_rate(workdir, sample)
+            ingest_rates = [
+                await ingest_up_to(intake, "ingest-bench", i * 5000, (i + 1) * 5000)
+                for i in range(3)
+            ]
+            ingest_rate = statistics.median(ingest_rates)
+            rows.append(
+                (
+                    "IngestSessions (sessions/s, batches of 1000)",
+                    f"{ingest_rate:,.0f}",
+                    f"{raw_rate:,.0f} (raw sqlite3 executemany)",
+                    f"{raw_rate / ingest_rate:.2f}x",
+                )
+            )
+
+            have = 0
+            _, zero_ms = await read_latency_ms(intake, "reads")
+            rows.append(("GetExperiment, 0 sessions (ms)", f"{zero_ms:.2f}", "-", "-"))
+            for size in sizes:
+                started = time.perf_counter()
+                await ingest_up_to(intake, "reads", have, size)
+                have = size
+                print(
+                    f"  ingested {size:,} sessions in {time.perf_counter() - started:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                first_ms, repeat_ms = await read_latency_ms(intake, "reads")
+                rows.append(
+                    (
+                        f"GetExperiment, {size:,} sessions (ms)",
+                        f"{repeat_ms:.2f}",
+                        f"{zero_ms:.2f} (0 sessions)",
+                        f"{repeat_ms / zero_ms:.2f}x",
+                    )
+                )
+                rows.append(
+                    (
+                        f"  first read after ingest, {size:,} sessions (ms)",
+                        f"{first_ms:.1f}",
+                        "-",
+                        "-",
+                    )
+                )
+    finally:
+        empty.terminate()
+        server.stop()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--million", action="store_true", help="also read at 1M sessions")
+    args = parser.parse_args()
+    sizes = [10_000, 100_000] + ([1_000_000] if args.million else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = asyncio.run(run(sizes, Path(tmp)))
+    header = ("measure", "median", "baseline", "ratio")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
