@@ -103,7 +103,8 @@ async def bench_create(intake: Any, empty_target: str) -> tuple[float, float]:
 
 
 def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
-    """Rows equivalent to one batch (runs + scores), inserted with plain executemany."""
+    """Rows equivalent to one batch (runs, session scores, the same indexes), inserted with
+    plain executemany, the rows built before the clock starts."""
     path = directory / f"raw-{time.monotonic_ns()}.db"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -113,12 +114,15 @@ def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
         CREATE TABLE runs (id INTEGER PRIMARY KEY, experiment_id TEXT, session_id TEXT,
           test_case_id TEXT, status TEXT, started_at TEXT, ended_at TEXT, latency_ms REAL,
           cost_usd REAL, input_tokens INT, output_tokens INT, model_names TEXT, input TEXT,
-          output TEXT, metadata TEXT, ingested_at TEXT);
+          output TEXT, evaluator_results TEXT, metadata TEXT, ingested_at TEXT);
         CREATE UNIQUE INDEX uq ON runs (experiment_id, session_id);
-        CREATE INDEX ix ON runs (experiment_id, started_at);
-        CREATE TABLE run_scores (id INTEGER PRIMARY KEY, experiment_id TEXT, session_id TEXT,
-          name TEXT, data_type TEXT, value REAL, string_value TEXT);
-        CREATE INDEX ixs ON run_scores (experiment_id, session_id);
+        CREATE INDEX ix_started ON runs (experiment_id, started_at);
+        CREATE INDEX ix_cost ON runs (experiment_id, cost_usd);
+        CREATE INDEX ix_latency ON runs (experiment_id, latency_ms);
+        CREATE TABLE session_scores (id INTEGER PRIMARY KEY, experiment_id TEXT,
+          session_id TEXT, name TEXT, value REAL);
+        CREATE INDEX ix_ss ON session_scores (experiment_id, session_id);
+        CREATE INDEX ix_sv ON session_scores (experiment_id, name, value);
         """
     )
     now = datetime.now(UTC).isoformat()
@@ -139,20 +143,21 @@ def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
                 '["gpt-4o-mini"]',
                 '{"question": "q"}',
                 '"a"',
+                '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
                 "{}",
                 now,
             )
             for s in sessions
         ]
         scores = [
-            ("e", f"{round_}-{s.session_id}", r.name, r.data_type, 0.5, None)
+            ("e", f"{round_}-{s.session_id}", r.name, 0.5)
             for s in sessions
             for r in s.evaluator_results
         ]
         started = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT INTO runs VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
-        db.executemany("INSERT INTO run_scores VALUES (NULL,?,?,?,?,?,?)", scores)
+        db.executemany("INSERT INTO runs VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
+        db.executemany("INSERT INTO session_scores VALUES (NULL,?,?,?,?)", scores)
         db.execute("COMMIT")
         elapsed += time.perf_counter() - started
     db.close()

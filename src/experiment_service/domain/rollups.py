@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.models import Aggregate, Rollups
-from experiment_service.domain.statistics import aggregate
+from experiment_service.domain.statistics import build_aggregate, percentile_indexes
 from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
 from experiment_service.storage.tables import ExperimentRow
@@ -80,27 +79,33 @@ async def remember(database: Database, fresh: list[FreshRollups]) -> None:
 
 
 async def compute_rollups(session: AsyncSession, experiment_id: str, run_count: int) -> Rollups:
-    costs: list[float] = []
-    latencies: list[float] = []
-    models: set[str] = set()
-    for cost, latency, model_names in await run_queries.run_metrics(session, experiment_id):
-        if cost is not None:
-            costs.append(cost)
-        if latency is not None:
-            latencies.append(latency)
-        models.update(model_names or ())
-    per_evaluator: dict[str, list[float]] = defaultdict(list)
-    for name, session_mean in await run_queries.session_score_means(session, experiment_id):
-        per_evaluator[name].append(session_mean)
-    scores = {name: aggregate(values) for name, values in sorted(per_evaluator.items())}
+    """Rollups read off covering indexes: each statistic is a count, a sum and four
+    single-row seeks, so the cost grows with the index walk, not with Python work per run."""
+    names = await run_queries.evaluator_names(session, experiment_id)
+    scores = {
+        name: await _aggregate(session, run_queries.session_score_metric(experiment_id, name))
+        for name in names
+    }
     return Rollups(
         run_count=run_count,
-        evaluator_names=sorted(per_evaluator),
-        model_names=sorted(models),
+        evaluator_names=names,
+        model_names=await run_queries.model_names(session, experiment_id),
         aggregate_scores={name: value for name, value in scores.items() if value is not None},
-        cost_usd=aggregate(costs),
-        latency_ms=aggregate(latencies),
+        cost_usd=await _aggregate(session, run_queries.run_metric(experiment_id, "cost_usd")),
+        latency_ms=await _aggregate(session, run_queries.run_metric(experiment_id, "latency_ms")),
     )
+
+
+async def _aggregate(session: AsyncSession, metric: run_queries.Metric) -> Aggregate | None:
+    count, total = await run_queries.metric_count_and_sum(session, metric)
+    if count == 0:
+        return None
+    indexes = percentile_indexes(count)
+    values = {
+        index: await run_queries.metric_value_at(session, metric, index, count)
+        for index in sorted(set(indexes.values()))
+    }
+    return build_aggregate(count, total, {name: values[index] for name, index in indexes.items()})
 
 
 def rollups_from_payload(payload: dict[str, Any]) -> Rollups:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,13 +22,14 @@ from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage import experiments as experiment_queries
 from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
-from experiment_service.storage.tables import RunRow, RunScoreRow
+from experiment_service.storage.tables import RunRow
 
 INTAKE = "intake"
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
 MAX_MODELS_PER_SESSION = 100
 MAX_RESULTS_PER_SESSION = 1000
+SCORED_TYPES = ("NUMERIC", "BOOLEAN")
 
 
 class IntakeSessions:
@@ -66,9 +68,14 @@ class IntakeSessions:
             for name, batch in by_experiment.items():
                 runs = [run_values(ids[name], item, now) for item in batch.values()]
                 scores = [
-                    score_values(ids[name], item.session_id, result)
+                    {
+                        "experiment_id": ids[name],
+                        "session_id": item.session_id,
+                        "name": evaluator,
+                        "value": mean,
+                    }
                     for item in batch.values()
-                    for result in item.evaluator_results
+                    for evaluator, mean in session_scores(item.evaluator_results).items()
                 ]
                 await run_queries.replace_runs(session, ids[name], runs, scores)
         return sum(len(batch) for batch in by_experiment.values())
@@ -90,12 +97,13 @@ class IntakeSessions:
         violations.raise_if_any()
         async with self._db.transaction(write=True) as session:
             run, found_in = await _find_run(session, workspace, session_id, experiment_name)
-            await run_queries.replace_scores(
+            kept = [r for r in run.evaluator_results if r["name"] != result.name]
+            await run_queries.set_evaluator_results(
                 session,
-                run.experiment_id,
-                session_id,
+                run,
+                [*kept, result_values(result)],
                 result.name,
-                [score_values(run.experiment_id, session_id, result)],
+                session_scores([result]).get(result.name),
             )
         return found_in, result
 
@@ -127,14 +135,7 @@ class IntakeSessions:
             rows, total = await run_queries.list_runs(
                 session, experiment.id, equals, request.offset, request.page_size
             )
-            scores = await run_queries.scores_of(
-                session, experiment.id, [row.session_id for row in rows]
-            )
-        results: dict[str, list[EvaluatorResult]] = defaultdict(list)
-        for score in scores:
-            results[score.session_id].append(result_from_row(score))
-        items = [session_from_row(row, experiment_name, results[row.session_id]) for row in rows]
-        return Page(items, request, total)
+        return Page([session_from_row(row, experiment_name) for row in rows], request, total)
 
 
 def validate_session(violations: Violations, prefix: str, item: Session) -> None:
@@ -197,7 +198,17 @@ def validate_result(violations: Violations, prefix: str, result: EvaluatorResult
         violations.text(f"{prefix}string_value", result.string_value)
 
 
-def run_values(experiment_id: str, item: Session, now: Any) -> dict[str, Any]:
+def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:
+    """Per evaluator, the mean of a session's NUMERIC and BOOLEAN (true = 1) results."""
+    values: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        if result.data_type in SCORED_TYPES and result.value is not None:
+            values[result.name].append(float(result.value))
+    return {name: math.fsum(scores) / len(scores) for name, scores in values.items()}
+
+
+def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, Any]:
+    """The session as a `runs` row (column names as keys)."""
     return {
         "experiment_id": experiment_id,
         "session_id": item.session_id,
@@ -212,31 +223,22 @@ def run_values(experiment_id: str, item: Session, now: Any) -> dict[str, Any]:
         "model_names": list(item.model_names),
         "input": item.input,
         "output": item.output,
+        "evaluator_results": [result_values(result) for result in item.evaluator_results],
         "metadata": item.metadata,
         "ingested_at": now,
     }
 
 
-def score_values(experiment_id: str, session_id: str, result: EvaluatorResult) -> dict[str, Any]:
-    value = None if result.value is None else float(result.value)
+def result_values(result: EvaluatorResult) -> dict[str, Any]:
     return {
-        "experiment_id": experiment_id,
-        "session_id": session_id,
         "name": result.name,
         "data_type": result.data_type,
-        "value": value,
+        "value": result.value,
         "string_value": result.string_value,
     }
 
 
-def result_from_row(row: RunScoreRow) -> EvaluatorResult:
-    value: float | bool | None = row.value
-    if row.data_type == "BOOLEAN" and row.value is not None:
-        value = row.value == 1.0
-    return EvaluatorResult(row.name, row.data_type, value, row.string_value)
-
-
-def session_from_row(row: RunRow, experiment_name: str, results: list[EvaluatorResult]) -> Session:
+def session_from_row(row: RunRow, experiment_name: str) -> Session:
     return Session(
         session_id=row.session_id,
         experiment_name=experiment_name,
@@ -251,7 +253,7 @@ def session_from_row(row: RunRow, experiment_name: str, results: list[EvaluatorR
         input_tokens=row.input_tokens,
         output_tokens=row.output_tokens,
         cost_usd=row.cost_usd,
-        evaluator_results=results,
+        evaluator_results=[EvaluatorResult(**result) for result in row.evaluator_results or []],
         metadata=dict(row.metadata_json or {}),
     )
 

@@ -16,12 +16,19 @@ def percentile_index(percent: int, count: int) -> int:
     return min(percent * count // 100, count - 1)
 
 
-def aggregate(values: Iterable[float]) -> Aggregate | None:
-    """sum, mean, median, p90, p95, p99 and count; None when there are no values."""
-    ordered = sorted(values)
-    count = len(ordered)
-    if count == 0:
-        return None
-    total = math.fsum(ordered)
-    picks = {name: ordered[percentile_index(p, count)] for name, p in PERCENTS.items()}
+def percentile_indexes(count: int) -> dict[str, int]:
+    return {name: percentile_index(percent, count) for name, percent in PERCENTS.items()}
+
+
+def build_aggregate(count: int, total: float, picks: dict[str, float]) -> Aggregate:
+    """An Aggregate from a count, a sum and the values at `percentile_indexes(count)`."""
     return Aggregate(sum=total, mean=total / count, count=count, **picks)
+
+
+def aggregate(values: Iterable[float]) -> Aggregate | None:
+    """sum, mean, median, p90, p95, p99 and count of in-memory values; None when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    picks = {name: ordered[index] for name, index in percentile_indexes(len(ordered)).items()}
+    return build_aggregate(len(ordered), math.fsum(ordered), picks)

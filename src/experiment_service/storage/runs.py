@@ -1,22 +1,24 @@
-"""Queries on runs (intake sessions, platform traces), their scores and the rollup cache."""
+"""Queries on runs (intake sessions, platform traces), their scores and the rollup inputs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.tables import (
+    ExperimentModelRow,
     ExperimentRollupRow,
     ExperimentRow,
     RunRow,
-    RunScoreRow,
+    SessionScoreRow,
 )
 
-SCORED_TYPES = ("NUMERIC", "BOOLEAN")
 # Keeps each IN (...) list well under every backend's bound-parameter limit.
 _CHUNK = 500
 
@@ -29,40 +31,54 @@ async def replace_runs(
     session: AsyncSession,
     experiment_id: str,
     runs: list[dict[str, Any]],
-    scores: list[dict[str, Any]],
+    session_scores: list[dict[str, Any]],
 ) -> int:
-    """Store `runs` (and their `scores`), replacing runs with the same session ids.
-
-    Returns how many runs were new, so the caller's counts never count a session twice.
-    """
+    """Store `runs` and their per-evaluator session scores, replacing runs with the same
+    session ids. Returns how many runs were new, so counts never count a session twice."""
     session_ids = [run["session_id"] for run in runs]
-    existing: list[str] = []
+    models = Counter(model for run in runs for model in set(run["model_names"]))
+    replaced: list[str] = []
     for chunk in _chunks(session_ids):
-        found = await session.scalars(
-            select(RunRow.session_id).where(
+        found = await session.execute(
+            select(RunRow.session_id, RunRow.model_names).where(
                 RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
             )
         )
-        existing.extend(found)
-    # Usually every session is new; replaced ones go first, with their scores.
-    for chunk in _chunks(existing):
-        await session.execute(
-            delete(RunScoreRow).where(
-                RunScoreRow.experiment_id == experiment_id, RunScoreRow.session_id.in_(chunk)
+        for session_id, model_names in found.all():
+            replaced.append(session_id)
+            models.subtract(set(model_names))
+    for chunk in _chunks(replaced):
+        for table in (SessionScoreRow, RunRow):
+            await session.execute(
+                delete(table).where(
+                    table.experiment_id == experiment_id, table.session_id.in_(chunk)
+                )
             )
-        )
-        await session.execute(
-            delete(RunRow).where(
-                RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
-            )
-        )
     # Core inserts of the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
     await session.execute(insert(RunRow.__table__), runs)
-    if scores:
-        await session.execute(insert(RunScoreRow.__table__), scores)
-    new_runs = len(runs) - len(existing)
+    if session_scores:
+        await session.execute(insert(SessionScoreRow.__table__), session_scores)
+    await _count_models(session, experiment_id, models)
+    new_runs = len(runs) - len(replaced)
     await bump_runs_version(session, experiment_id, new_runs)
     return new_runs
+
+
+async def _count_models(session: AsyncSession, experiment_id: str, deltas: Counter[str]) -> None:
+    changes = [
+        {"experiment_id": experiment_id, "model_name": name, "run_count": delta}
+        for name, delta in sorted(deltas.items())
+        if delta
+    ]
+    if not changes:
+        return
+    upsert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = upsert(ExperimentModelRow.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["experiment_id", "model_name"],
+        set_={"run_count": ExperimentModelRow.__table__.c.run_count + statement.excluded.run_count},
+    )
+    await session.execute(statement, changes)
 
 
 async def bump_runs_version(session: AsyncSession, experiment_id: str, new_runs: int = 0) -> None:
@@ -77,22 +93,37 @@ async def bump_runs_version(session: AsyncSession, experiment_id: str, new_runs:
     )
 
 
-async def replace_scores(
+async def set_evaluator_results(
     session: AsyncSession,
-    experiment_id: str,
-    session_id: str,
+    run: RunRow,
+    evaluator_results: list[dict[str, Any]],
     name: str,
-    scores: list[dict[str, Any]],
+    session_score: float | None,
 ) -> None:
+    """Store a run's new result list and its session score for evaluator `name`."""
     await session.execute(
-        delete(RunScoreRow).where(
-            RunScoreRow.experiment_id == experiment_id,
-            RunScoreRow.session_id == session_id,
-            RunScoreRow.name == name,
+        update(RunRow).where(RunRow.id == run.id).values(evaluator_results=evaluator_results)
+    )
+    await session.execute(
+        delete(SessionScoreRow).where(
+            SessionScoreRow.experiment_id == run.experiment_id,
+            SessionScoreRow.session_id == run.session_id,
+            SessionScoreRow.name == name,
         )
     )
-    await session.execute(insert(RunScoreRow.__table__), scores)
-    await bump_runs_version(session, experiment_id)
+    if session_score is not None:
+        await session.execute(
+            insert(SessionScoreRow.__table__),
+            [
+                {
+                    "experiment_id": run.experiment_id,
+                    "session_id": run.session_id,
+                    "name": name,
+                    "value": session_score,
+                }
+            ],
+        )
+    await bump_runs_version(session, run.experiment_id)
 
 
 async def find_live_runs(
@@ -135,44 +166,70 @@ async def list_runs(
     return list(rows), int(total or 0)
 
 
-async def scores_of(
-    session: AsyncSession, experiment_id: str, session_ids: Sequence[str]
-) -> list[RunScoreRow]:
-    found: list[RunScoreRow] = []
-    for chunk in _chunks(session_ids):
-        rows = await session.scalars(
-            select(RunScoreRow)
-            .where(RunScoreRow.experiment_id == experiment_id, RunScoreRow.session_id.in_(chunk))
-            .order_by(RunScoreRow.id)
-        )
-        found.extend(rows)
-    return found
+# --- rollup inputs -------------------------------------------------------------------------
 
 
-async def run_metrics(
-    session: AsyncSession, experiment_id: str
-) -> list[tuple[float | None, float | None, list[str]]]:
-    """(cost_usd, latency_ms, model_names) of every run of the experiment."""
-    result = await session.execute(
-        select(RunRow.cost_usd, RunRow.latency_ms, RunRow.model_names).where(
-            RunRow.experiment_id == experiment_id
-        )
+class Metric:
+    """A column of per-run values, filtered to one experiment, that rollups summarize."""
+
+    def __init__(self, column: Any, where: Iterable[ColumnElement[bool]]) -> None:
+        self.column = column
+        self.where = list(where)
+
+
+def run_metric(experiment_id: str, column_name: str) -> Metric:
+    column = getattr(RunRow, column_name)
+    return Metric(column, [RunRow.experiment_id == experiment_id, column.is_not(None)])
+
+
+def session_score_metric(experiment_id: str, name: str) -> Metric:
+    return Metric(
+        SessionScoreRow.value,
+        [SessionScoreRow.experiment_id == experiment_id, SessionScoreRow.name == name],
     )
-    return [tuple(row) for row in result.all()]  # type: ignore[misc]
 
 
-async def session_score_means(session: AsyncSession, experiment_id: str) -> list[tuple[str, float]]:
-    """(evaluator name, mean of one session's numeric/boolean results) per session and name."""
-    result = await session.execute(
-        select(RunScoreRow.name, func.avg(RunScoreRow.value))
-        .where(
-            RunScoreRow.experiment_id == experiment_id,
-            RunScoreRow.data_type.in_(SCORED_TYPES),
-            RunScoreRow.value.is_not(None),
+async def metric_count_and_sum(session: AsyncSession, metric: Metric) -> tuple[int, float]:
+    row = (
+        await session.execute(
+            select(func.count(metric.column), func.sum(metric.column)).where(*metric.where)
         )
-        .group_by(RunScoreRow.session_id, RunScoreRow.name)
+    ).one()
+    return int(row[0]), float(row[1] or 0.0)
+
+
+async def metric_value_at(session: AsyncSession, metric: Metric, index: int, count: int) -> float:
+    """The index-th smallest of `count` values (0-based), read off the metric's covering
+    index from whichever end is nearer, so no seek walks more than half of it."""
+    from_top = index > count // 2
+    order = metric.column.desc() if from_top else metric.column.asc()
+    offset = count - 1 - index if from_top else index
+    value = await session.scalar(
+        select(metric.column).where(*metric.where).order_by(order).offset(offset).limit(1)
     )
-    return [(name, float(mean)) for name, mean in result.all()]
+    return float(value)
+
+
+async def evaluator_names(session: AsyncSession, experiment_id: str) -> list[str]:
+    names = await session.scalars(
+        select(SessionScoreRow.name)
+        .where(SessionScoreRow.experiment_id == experiment_id)
+        .group_by(SessionScoreRow.name)
+        .order_by(SessionScoreRow.name)
+    )
+    return list(names)
+
+
+async def model_names(session: AsyncSession, experiment_id: str) -> list[str]:
+    names = await session.scalars(
+        select(ExperimentModelRow.model_name)
+        .where(ExperimentModelRow.experiment_id == experiment_id, ExperimentModelRow.run_count > 0)
+        .order_by(ExperimentModelRow.model_name)
+    )
+    return list(names)
+
+
+# --- rollup cache --------------------------------------------------------------------------
 
 
 async def cached_rollups(

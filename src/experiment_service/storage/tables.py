@@ -137,19 +137,24 @@ class RunRow(Base):
     model_names: Mapped[list[str]] = mapped_column(JsonColumn)
     input: Mapped[Any | None] = mapped_column(JsonColumn)
     output: Mapped[Any | None] = mapped_column(JsonColumn)
+    # Every evaluator result as given: [{name, data_type, value, string_value}, ...].
+    evaluator_results: Mapped[list[dict[str, Any]]] = mapped_column(JsonColumn)
     metadata_json: Mapped[dict[str, Any]] = mapped_column("metadata", JsonColumn)
     ingested_at: Mapped[datetime]
 
     __table_args__ = (
         Index("uq_runs_experiment_session", "experiment_id", "session_id", unique=True),
         Index("ix_runs_experiment_started", "experiment_id", "started_at"),
+        # Covering indexes: rollups read count, sum and exact percentiles off them.
+        Index("ix_runs_experiment_cost", "experiment_id", "cost_usd"),
+        Index("ix_runs_experiment_latency", "experiment_id", "latency_ms"),
     )
 
 
-class RunScoreRow(Base):
-    """One evaluator result on a run. NUMERIC and BOOLEAN (1/0) results carry `value`."""
+class SessionScoreRow(Base):
+    """A run's mean NUMERIC/BOOLEAN score for one evaluator: the unit of `aggregate_scores`."""
 
-    __tablename__ = "run_scores"
+    __tablename__ = "session_scores"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     experiment_id: Mapped[str] = mapped_column(
@@ -157,11 +162,24 @@ class RunScoreRow(Base):
     )
     session_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
-    data_type: Mapped[str] = mapped_column(String(16))
-    value: Mapped[float | None] = mapped_column(Float)
-    string_value: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (Index("ix_run_scores_experiment_session", "experiment_id", "session_id"),)
+    __table_args__ = (
+        Index("ix_session_scores_experiment_session", "experiment_id", "session_id"),
+        Index("ix_session_scores_experiment_name_value", "experiment_id", "name", "value"),
+    )
+
+
+class ExperimentModelRow(Base):
+    """How many of an experiment's runs used a model; kept by ingestion."""
+
+    __tablename__ = "experiment_models"
+
+    experiment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    run_count: Mapped[int] = mapped_column(Integer)
 
 
 class ExperimentRollupRow(Base):
