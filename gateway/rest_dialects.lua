@@ -1,0 +1,129 @@
+-- REST dialects on top of Envoy's gRPC-JSON transcoder.
+--
+-- Requests: tells the server which dialect the caller speaks (header x-rest-dialect) and
+-- rewrites bracket filters into the transcoder's dotted query names:
+--   filter[agent_name]=x        -> filter.agent_name=x
+--   filter[created_at][$gte]=t  -> filter.created_at_gte=t
+-- Responses: the server renders every REST outcome itself (experiment_service/servicers/rest.py)
+-- and sends it as headers: x-rest-status (201, 204, 422, ...) and, for errors, x-rest-body
+-- (ASCII JSON). This filter applies them, and turns the transcoder's own plain-text errors
+-- (malformed JSON, unknown path or query parameter) into the dialect's JSON error body.
+
+local INTAKE_PREFIX = "/apis/intake/"
+
+local function dialect_of(path)
+  if path:sub(1, #INTAKE_PREFIX) == INTAKE_PREFIX then
+    return "intake"
+  end
+  return "platform"
+end
+
+local function unescape_brackets(text)
+  return (text:gsub("%%5[Bb]", "["):gsub("%%5[Dd]", "]"):gsub("%%24", "$"))
+end
+
+local function rewrite_filter_key(key)
+  local plain = unescape_brackets(key)
+  local field, op = plain:match("^filter%[([%w_]+)%]%[%$(%a+)%]$")
+  if field then
+    return "filter." .. field .. "_" .. op
+  end
+  field = plain:match("^filter%[([%w_]+)%]$")
+  if field then
+    return "filter." .. field
+  end
+  return key
+end
+
+local function rewrite_query(path)
+  local base, query = path:match("^([^?]*)%?(.*)$")
+  if not query then
+    return path
+  end
+  local parts = {}
+  for pair in query:gmatch("[^&]+") do
+    local key, value = pair:match("^([^=]*)=?(.*)$")
+    if key:sub(1, 6) == "filter" then
+      pair = rewrite_filter_key(key) .. "=" .. value
+    end
+    parts[#parts + 1] = pair
+  end
+  return base .. "?" .. table.concat(parts, "&")
+end
+
+function envoy_on_request(handle)
+  local headers = handle:headers()
+  local path = headers:get(":path")
+  local dialect = dialect_of(path)
+  headers:replace("x-rest-dialect", dialect)
+  headers:replace(":path", rewrite_query(path))
+  handle:streamInfo():dynamicMetadata():set("experiment_service", "dialect", dialect)
+end
+
+local function json_string(text)
+  local escaped = text:gsub('[%c"\\]', function(ch)
+    local named = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+    return named[ch] or string.format("\\u%04x", ch:byte())
+  end)
+  return '"' .. escaped .. '"'
+end
+
+-- The transcoder's own errors, for requests it could not hand to the server.
+local function transcoder_error(dialect, status, message)
+  if status == "404" then
+    return "404", '{"detail": "Not Found"}'
+  end
+  if status == "400" and message:find("[Qq]uery") then
+    return "400", '{"detail": ' .. json_string(message) .. "}"
+  end
+  if dialect == "intake" then
+    return "422",
+      '{"detail": [{"loc": ["body"], "msg": ' .. json_string(message) .. ', "type": "json_invalid"}]}'
+  end
+  return "400", '{"detail": ' .. json_string("JSON parse error - " .. message) .. "}"
+end
+
+local function replace_body(handle, headers, status, body)
+  headers:replace(":status", status)
+  if body == nil then
+    headers:remove("content-type")
+    headers:remove("content-length")
+    handle:body():setBytes("")
+    return
+  end
+  headers:replace("content-type", "application/json")
+  headers:replace("content-length", tostring(#body))
+  handle:body():setBytes(body)
+end
+
+local function strip_internal_headers(headers)
+  local names = {}
+  for name, _ in pairs(headers) do
+    if name:sub(1, 5) == "grpc-" or name:sub(1, 7) == "x-rest-" then
+      names[#names + 1] = name
+    end
+  end
+  for _, name in ipairs(names) do
+    headers:remove(name)
+  end
+end
+
+function envoy_on_response(handle)
+  local headers = handle:headers()
+  local status = headers:get("x-rest-status")
+  local body = headers:get("x-rest-body")
+  local content_type = headers:get("content-type") or ""
+  strip_internal_headers(headers)
+  if body ~= nil then
+    replace_body(handle, headers, status, body)
+  elseif status == "204" then
+    replace_body(handle, headers, status, nil)
+  elseif status ~= nil then
+    headers:replace(":status", status)
+  elseif headers:get(":status") ~= "200" and content_type:find("text/plain", 1, true) then
+    local meta = handle:streamInfo():dynamicMetadata():get("experiment_service") or {}
+    local message = handle:body():getBytes(0, handle:body():length())
+    local new_status, new_body = transcoder_error(meta.dialect or "platform", headers:get(":status"), message)
+    replace_body(handle, headers, new_status, new_body)
+  end
+end
