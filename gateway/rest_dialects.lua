@@ -11,6 +11,10 @@
 
 local INTAKE_PREFIX = "/apis/intake/"
 
+-- Request fields that methods bind their JSON body to (`body: "experiment"`), read from the
+-- protos' google.api.http annotations when the gateway configuration is rendered.
+local BODY_FIELDS = { --[[BODY_FIELDS]] }
+
 local function dialect_of(path)
   if path:sub(1, #INTAKE_PREFIX) == INTAKE_PREFIX then
     return "intake"
@@ -68,32 +72,85 @@ local function json_string(text)
   return '"' .. escaped .. '"'
 end
 
+local PROTO_TYPES = {
+  TYPE_STRING = { "string_type", "Input should be a valid string" },
+  TYPE_BOOL = { "bool_type", "Input should be a valid boolean" },
+  TYPE_INT32 = { "int_type", "Input should be a valid integer" },
+  TYPE_INT64 = { "int_type", "Input should be a valid integer" },
+  TYPE_UINT32 = { "int_type", "Input should be a valid integer" },
+  TYPE_DOUBLE = { "float_type", "Input should be a valid number" },
+  TYPE_FLOAT = { "float_type", "Input should be a valid number" },
+  TYPE_MESSAGE = { "model_type", "Input should be a valid object" },
+}
+
+-- "experiment.agent_name" -> ["body", "agent_name"]; "sessions[2].cost_usd" ->
+-- ["body", "sessions", 2, "cost_usd"]. The request field the body is bound to
+-- (`body: "experiment"`) is not part of what REST callers send, so it is dropped.
+local function body_loc(field_path)
+  local segments = {}
+  for segment in field_path:gmatch("[^.]+") do
+    segments[#segments + 1] = segment
+  end
+  if segments[1] and BODY_FIELDS[segments[1]] then
+    table.remove(segments, 1)
+  end
+  local loc = { '"body"' }
+  for _, segment in ipairs(segments) do
+    local name = segment:match("^([^%[]+)")
+    loc[#loc + 1] = json_string(name)
+    for index in segment:gmatch("%[(%d+)%]") do
+      loc[#loc + 1] = index
+    end
+  end
+  return "[" .. table.concat(loc, ", ") .. "]"
+end
+
 -- The transcoder's own errors, for requests it could not hand to the server.
 local function transcoder_error(dialect, status, message)
   if status == "404" then
     return "404", '{"detail": "Not Found"}'
   end
-  if status == "400" and message:find("[Qq]uery") then
-    return "400", '{"detail": ' .. json_string(message) .. "}"
+  local unknown, in_type = message:match('^Could not find field "([^"]+)" in the type "([^"]+)"')
+  if unknown then
+    local name = in_type:match("Filter$") and ("filter[" .. unknown .. "]") or unknown
+    return "400", '{"detail": ' .. json_string("Unknown query parameter '" .. name .. "'.") .. "}"
   end
+  local field, problem = message:match("^([%w_%.%[%]]*): (.+)$")
+  local proto_type = message:match("for type (TYPE_%u+)")
   if dialect == "intake" then
+    local kind = PROTO_TYPES[proto_type or ""]
+    if field == "" then
+      return "422", '{"detail": [{"loc": ["body"], "msg": "Input should be a valid object", '
+        .. '"type": "model_type"}]}'
+    elseif field and kind then
+      return "422", '{"detail": [{"loc": ' .. body_loc(field) .. ', "msg": "' .. kind[2]
+        .. '", "type": "' .. kind[1] .. '"}]}'
+    elseif field then
+      return "422", '{"detail": [{"loc": ' .. body_loc(field) .. ', "msg": '
+        .. json_string(problem) .. ', "type": "invalid_type"}]}'
+    end
     return "422",
-      '{"detail": [{"loc": ["body"], "msg": ' .. json_string(message) .. ', "type": "json_invalid"}]}'
+      '{"detail": [{"loc": ["body"], "msg": ' .. json_string("JSON decode error: " .. message)
+        .. ', "type": "json_invalid"}]}'
+  end
+  if field and field ~= "" then
+    return "400", "{" .. json_string(field) .. ": [" .. json_string(problem) .. "]}"
   end
   return "400", '{"detail": ' .. json_string("JSON parse error - " .. message) .. "}"
 end
 
 local function replace_body(handle, headers, status, body)
   headers:replace(":status", status)
+  -- body(true) wraps even a header-only response, so that a body can be given to it.
   if body == nil then
     headers:remove("content-type")
     headers:remove("content-length")
-    handle:body():setBytes("")
+    handle:body(true):setBytes("")
     return
   end
   headers:replace("content-type", "application/json")
   headers:replace("content-length", tostring(#body))
-  handle:body():setBytes(body)
+  handle:body(true):setBytes(body)
 end
 
 local function strip_internal_headers(headers)
@@ -112,6 +169,7 @@ function envoy_on_response(handle)
   local headers = handle:headers()
   local status = headers:get("x-rest-status")
   local body = headers:get("x-rest-body")
+  local upstream_status = headers:get(":status")
   local content_type = headers:get("content-type") or ""
   strip_internal_headers(headers)
   if body ~= nil then
@@ -120,10 +178,12 @@ function envoy_on_response(handle)
     replace_body(handle, headers, status, nil)
   elseif status ~= nil then
     headers:replace(":status", status)
-  elseif headers:get(":status") ~= "200" and content_type:find("text/plain", 1, true) then
+  elseif upstream_status ~= "200" and content_type:find("text/plain", 1, true) then
     local meta = handle:streamInfo():dynamicMetadata():get("experiment_service") or {}
-    local message = handle:body():getBytes(0, handle:body():length())
-    local new_status, new_body = transcoder_error(meta.dialect or "platform", headers:get(":status"), message)
-    replace_body(handle, headers, new_status, new_body)
+    local buffered = handle:body(true)
+    local message = buffered:getBytes(0, buffered:length())
+    local new_status, new_body = transcoder_error(meta.dialect or "platform", upstream_status, message)
+    -- Buffering the body invalidates the first headers handle; take a fresh one.
+    replace_body(handle, handle:headers(), new_status, new_body)
   end
 end

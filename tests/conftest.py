@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,7 +16,7 @@ from tests.support.server import RunningServer, start_server
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
+    running = start_server(tmp_path_factory.mktemp("server"), gateway=True)
     yield running
     running.stop()
 
@@ -35,3 +36,12 @@ def intake(channel: grpc.aio.Channel) -> intake_service_pb2_grpc.IntakeServiceSt
 def workspace() -> str:
     """A fresh workspace per test: tests share one server but never each other's data."""
     return f"ws-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def rest_base(server: RunningServer) -> str:
+    """The REST gateway under test: EXPERIMENT_SERVICE_REST_URL (a deployed gateway), or the
+    Envoy started by the test server."""
+    base = os.environ.get("EXPERIMENT_SERVICE_REST_URL") or server.http_base
+    assert base is not None
+    return base.rstrip("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
+DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/experiments.db"
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
@@ -13,6 +14,9 @@ DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 class Settings:
     grpc_address: str = DEFAULT_GRPC_ADDRESS
     """Where gRPC listens, HOST:PORT (port 0 picks a free one)."""
+
+    http_address: str | None = DEFAULT_HTTP_ADDRESS
+    """Where the REST gateway (Envoy) listens, HOST:PORT; None runs no gateway."""
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy async URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://..."""

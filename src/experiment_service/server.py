@@ -15,13 +15,16 @@ from experiment_service.config import Settings
 from experiment_service.domain.experiments import IntakeExperiments
 from experiment_service.domain.groups import ExperimentGroups
 from experiment_service.domain.sessions import IntakeSessions
+from experiment_service.gateway import EnvoyGateway
+from experiment_service.servicers import rest
 from experiment_service.servicers.errors import DomainErrorInterceptor
 from experiment_service.servicers.intake import IntakeServicer
 from experiment_service.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-SERVICE_NAMES = (intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name,)
+SERVICES = (intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],)
+SERVICE_NAMES = tuple(service.full_name for service in SERVICES)
 
 
 class Server:
@@ -32,8 +35,9 @@ class Server:
         self.database = Database(settings.database_url)
         self.health = health.aio.HealthServicer()
         self.port = 0
+        self.bindings = rest.bindings_of(list(SERVICES))
         self._grpc = grpc.aio.server(
-            interceptors=[DomainErrorInterceptor()],
+            interceptors=[DomainErrorInterceptor(self.bindings)],
             options=[
                 ("grpc.max_receive_message_length", settings.max_request_bytes),
                 ("grpc.max_send_message_length", settings.max_request_bytes),
@@ -43,6 +47,7 @@ class Server:
 
     async def start(self) -> None:
         await self.database.migrate()
+        self.gateway: EnvoyGateway | None = None
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
             IntakeServicer(
                 ExperimentGroups(self.database),
@@ -62,9 +67,28 @@ class Server:
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         host = self.settings.grpc_address.rsplit(":", 1)[0]
-        log.info("serving", extra={"grpc_address": f"{host}:{self.port}"})
+        self.grpc_target = f"{host}:{self.port}"
+        if self.settings.http_address is not None:
+            self.gateway = EnvoyGateway(
+                http_address=self.settings.http_address,
+                grpc_address=self.grpc_target,
+                services=list(SERVICE_NAMES),
+                body_fields=rest.body_fields(self.bindings),
+                max_request_bytes=self.settings.max_request_bytes,
+            )
+            try:
+                await self.gateway.start()
+            except BaseException:
+                await self.stop()
+                raise
+        log.info(
+            "serving",
+            extra={"grpc_address": self.grpc_target, "http_address": self.settings.http_address},
+        )
 
     async def stop(self) -> None:
+        if getattr(self, "gateway", None) is not None:
+            await self.gateway.stop()  # type: ignore[union-attr]
         await self.health.enter_graceful_shutdown()
         await self._grpc.stop(self.settings.shutdown_grace_seconds)
         await self.database.close()

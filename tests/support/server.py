@@ -28,6 +28,7 @@ def free_port() -> int:
 class RunningServer:
     process: subprocess.Popen[bytes]
     grpc_target: str
+    http_base: str | None
     database_url: str
     log_path: Path
 
@@ -45,9 +46,14 @@ class RunningServer:
         return self.process.returncode
 
 
-def start_server(workdir: Path, *extra_args: str, database_url: str | None = None) -> RunningServer:
-    """Run the console script in `workdir` and wait until its health check says SERVING."""
+def start_server(
+    workdir: Path, *extra_args: str, database_url: str | None = None, gateway: bool = False
+) -> RunningServer:
+    """Run the console script in `workdir` and wait until its health check says SERVING
+    (with `gateway`, Envoy is up by then too: the server reports SERVING after it)."""
     port = free_port()
+    http_port = free_port() if gateway else None
+    gateway_args = [f"--http-address=127.0.0.1:{http_port}"] if gateway else ["--no-gateway"]
     database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'experiments.db'}"
     log_path = workdir / f"server-{port}.log"
     with log_path.open("wb") as log:
@@ -57,6 +63,7 @@ def start_server(workdir: Path, *extra_args: str, database_url: str | None = Non
                 "serve",
                 f"--grpc-address=127.0.0.1:{port}",
                 f"--database-url={database_url}",
+                *gateway_args,
                 *extra_args,
             ],
             cwd=workdir,
@@ -64,7 +71,8 @@ def start_server(workdir: Path, *extra_args: str, database_url: str | None = Non
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    running = RunningServer(process, f"127.0.0.1:{port}", database_url, log_path)
+    http_base = f"http://127.0.0.1:{http_port}" if gateway else None
+    running = RunningServer(process, f"127.0.0.1:{port}", http_base, database_url, log_path)
     _wait_until_serving(running)
     return running
 

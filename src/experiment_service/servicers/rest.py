@@ -1,0 +1,173 @@
+"""The REST dialects' status codes and bodies: rendered here, applied by the gateway.
+
+Envoy's transcoder answers 200 for every success and its own JSON for every error. The
+documented REST APIs answer 201 on creates, 204 on deletes, and dialect-specific error bodies:
+
+- intake (`/apis/intake/...`): 422 `{"detail": [{"loc", "msg", "type"}, ...]}` for invalid
+  bodies; 400 for invalid queries and failed preconditions; `{"detail": "<sentence>"}` for
+  400/404/409.
+- platform (`/api/...`): 400 with field-keyed lists (`{"name": ["..."]}`), 404
+  `{"detail": "Not found."}`, 401 `{"detail": "..."}`.
+
+The gateway's Lua filter marks REST calls with the `x-rest-dialect` header. For those calls the
+server sends `x-rest-status` (and, for errors, `x-rest-body`) as metadata; the filter turns them
+into the HTTP status and body. Plain gRPC calls get neither.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.api import annotations_pb2, http_pb2
+from google.protobuf import descriptor
+
+from experiment_service.domain import errors
+
+DIALECT_HEADER = "x-rest-dialect"
+STATUS_HEADER = "x-rest-status"
+BODY_HEADER = "x-rest-body"
+# Error bodies travel as one header; long violation lists are cut to stay well within limits.
+MAX_VIOLATIONS = 50
+MAX_BODY_CHARS = 7000
+
+_ERROR_STATUS: dict[type[errors.DomainError], int] = {
+    errors.InvalidArgument: 422,
+    errors.NotFound: 404,
+    errors.AlreadyExists: 409,
+    errors.FailedPrecondition: 400,
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.DomainError: 500,
+}
+_PATH_VARIABLE = re.compile(r"{([^}=]+)")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class HttpBinding:
+    """How one method is reached over REST, read from its google.api.http option."""
+
+    verb: str
+    path: str
+    body: str
+    path_fields: frozenset[str]
+
+    @property
+    def success_status(self) -> int:
+        if self.verb == "delete":
+            return 204
+        return 201 if self.verb == "post" else 200
+
+    @property
+    def is_query(self) -> bool:
+        return self.verb in ("get", "delete")
+
+
+def http_binding(method: descriptor.MethodDescriptor) -> HttpBinding | None:
+    options = method.GetOptions()
+    if not options.HasExtension(annotations_pb2.http):
+        return None
+    rule: http_pb2.HttpRule = options.Extensions[annotations_pb2.http]
+    verb = rule.WhichOneof("pattern")
+    if verb is None or verb == "custom":
+        return None
+    path = getattr(rule, verb)
+    return HttpBinding(verb, path, rule.body, frozenset(_PATH_VARIABLE.findall(path)))
+
+
+def bindings_of(services: list[descriptor.ServiceDescriptor]) -> dict[str, HttpBinding]:
+    """{"/package.Service/Method": binding} for every annotated method."""
+    found: dict[str, HttpBinding] = {}
+    for service in services:
+        for method in service.methods:
+            binding = http_binding(method)
+            if binding is not None:
+                found[f"/{service.full_name}/{method.name}"] = binding
+    return found
+
+
+def body_fields(bindings: dict[str, HttpBinding]) -> list[str]:
+    """The request fields that methods bind a JSON body to (`body: "experiment"`)."""
+    return sorted({b.body for b in bindings.values() if b.body not in ("", "*")})
+
+
+def location(binding: HttpBinding, field_path: str) -> list[str | int]:
+    """A request field path (`experiment.agent_name`, `sessions[3].cost_usd`) as a REST `loc`."""
+    parts: list[str | int] = []
+    for segment in field_path.split("."):
+        name, *indexes = _INDEX.split(segment)
+        parts.append(name)
+        parts.extend(int(index) for index in indexes if index)
+    head = parts[0]
+    if head in binding.path_fields:
+        return ["path", *parts]
+    if binding.body == "*":
+        return ["body", *parts]
+    if binding.body and head == binding.body:
+        return ["body", *parts[1:]]
+    if head == "filter" and len(parts) > 1:
+        return ["query", f"filter[{parts[1]}]"]
+    return ["query", *parts]
+
+
+def render_error(
+    dialect: str, binding: HttpBinding, error: errors.DomainError
+) -> tuple[int, dict[str, Any]]:
+    status = next((_ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in _ERROR_STATUS), 500)
+    if dialect == "intake":
+        return _intake_error(binding, error, status)
+    return _platform_error(binding, error, status)
+
+
+def _intake_error(
+    binding: HttpBinding, error: errors.DomainError, status: int
+) -> tuple[int, dict[str, Any]]:
+    if not isinstance(error, errors.InvalidArgument):
+        return status, {"detail": error.message}
+    if binding.is_query:  # a list's page, sort or filter: the contract's "400 bad query"
+        return 400, {"detail": error.message}
+    detail = [
+        {"loc": location(binding, v.field), "msg": v.description, "type": v.reason}
+        for v in error.violations
+    ]
+    return 422, {"detail": detail}
+
+
+def _platform_error(
+    binding: HttpBinding, error: errors.DomainError, status: int
+) -> tuple[int, dict[str, Any]]:
+    if isinstance(error, errors.NotFound):
+        return 404, {"detail": "Not found."}
+    if not isinstance(error, errors.InvalidArgument):
+        return (400 if status == 409 else status), {"detail": error.message}
+    fields: dict[str, list[str]] = {}
+    for violation in error.violations:
+        loc = location(binding, violation.field)[1:]
+        key = ".".join(str(part) for part in loc) or "non_field_errors"
+        fields.setdefault(key, []).append(violation.description)
+    return 400, fields
+
+
+def encode_body(body: dict[str, Any]) -> str:
+    """ASCII JSON (a valid header value), cut to a bounded size."""
+    detail = body.get("detail")
+    if isinstance(detail, list) and len(detail) > MAX_VIOLATIONS:
+        body = {**body, "detail": detail[:MAX_VIOLATIONS]}
+    text = json.dumps(body, ensure_ascii=True)
+    while len(text) > MAX_BODY_CHARS and isinstance(body.get("detail"), list) and body["detail"]:
+        body = {**body, "detail": body["detail"][: len(body["detail"]) // 2]}
+        text = json.dumps(body, ensure_ascii=True)
+    if len(text) > MAX_BODY_CHARS:
+        text = json.dumps({"detail": text[: MAX_BODY_CHARS // 2]}, ensure_ascii=True)
+    return text
+
+
+def rest_dialect(context: grpc.aio.ServicerContext) -> str | None:
+    for key, value in context.invocation_metadata() or ():
+        if key == DIALECT_HEADER:
+            return str(value)
+    return None

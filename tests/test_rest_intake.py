@@ -1,0 +1,345 @@
+"""REST conformance of the Intake API through Envoy: paths, codes, bodies, envelopes.
+
+Runs against the test server's gateway, or against any deployed gateway named by
+EXPERIMENT_SERVICE_REST_URL.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+SEED_REQUEST = {
+    "name": "experiment_alpha_2024",
+    "agent_name": "NemoAgent",
+    "agent_version": "v2.3.1",
+    "dataset_name": "ImageNet-2023",
+}
+RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def http(rest_base: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=rest_base, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def ws(workspace: str) -> str:
+    return f"/apis/intake/v2/workspaces/{workspace}"
+
+
+def create(http: httpx.Client, ws: str, **fields: Any) -> dict[str, Any]:
+    reply = http.post(f"{ws}/experiments", json={**SEED_REQUEST, **fields})
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
+def no_internal_headers(reply: httpx.Response) -> None:
+    leaked = [name for name in reply.headers if name.startswith(("grpc-", "x-rest-"))]
+    assert leaked == []
+
+
+def test_seed_example_gets_201_and_the_documented_response(
+    http: httpx.Client, ws: str, workspace: str
+) -> None:
+    reply = http.post(f"{ws}/experiments", json=SEED_REQUEST)
+    assert reply.status_code == 201
+    assert reply.headers["content-type"] == "application/json"
+    no_internal_headers(reply)
+    body = reply.json()
+    assert body["id"].startswith("exp_")
+    assert {key: body[key] for key in SEED_REQUEST} == SEED_REQUEST
+    assert body["workspace"] == workspace
+    assert body["metadata"] == {}
+    assert RFC3339_UTC.match(body["created_at"]) and body["created_at"] == body["updated_at"]
+    assert body["evaluator_names"] == [] and body["model_names"] == []
+    assert body["aggregate_scores"] == {}
+    assert body["run_count"] == 0 and isinstance(body["run_count"], int)
+    assert "cost_usd" not in body and "latency_ms" not in body
+
+    fetched = http.get(f"{ws}/experiments/experiment_alpha_2024")
+    assert fetched.status_code == 200
+    assert fetched.json() == body
+
+
+def test_duplicate_gets_409_with_a_detail_sentence(
+    http: httpx.Client, ws: str, workspace: str
+) -> None:
+    create(http, ws)
+    reply = http.post(f"{ws}/experiments", json=SEED_REQUEST)
+    assert reply.status_code == 409
+    assert reply.json() == {
+        "detail": f"Experiment '{workspace}/experiment_alpha_2024' already exists."
+    }
+    no_internal_headers(reply)
+
+
+def test_missing_fields_get_422_with_one_entry_per_problem(http: httpx.Client, ws: str) -> None:
+    reply = http.post(f"{ws}/experiments", json={"name": "x", "source_link": "not a uri"})
+    assert reply.status_code == 422
+    assert reply.json() == {
+        "detail": [
+            {"loc": ["body", "agent_name"], "msg": "Field required", "type": "missing"},
+            {"loc": ["body", "agent_version"], "msg": "Field required", "type": "missing"},
+            {"loc": ["body", "dataset_name"], "msg": "Field required", "type": "missing"},
+            {
+                "loc": ["body", "source_link"],
+                "msg": "Input should be a valid absolute URI",
+                "type": "url_parsing",
+            },
+        ]
+    }
+    assert http.get(f"{ws}/experiments").json()["pagination"]["total_results"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "kind"),
+    [
+        ({**SEED_REQUEST, "name": 123}, ["body", "name"], "string_type"),
+        # Envoy's transcoder names only the object holding a list where a scalar belongs.
+        ({**SEED_REQUEST, "agent_version": ["v1"]}, ["body"], "invalid_type"),
+        ({**SEED_REQUEST, "metadata": "x"}, ["body", "metadata"], "invalid_type"),
+    ],
+)
+def test_wrong_types_get_422(
+    http: httpx.Client, ws: str, body: dict[str, Any], loc: list[Any], kind: str
+) -> None:
+    reply = http.post(f"{ws}/experiments", json=body)
+    assert reply.status_code == 422
+    [problem] = reply.json()["detail"]
+    assert (problem["loc"], problem["type"]) == (loc, kind)
+
+
+def test_malformed_json_gets_422_json_invalid(http: httpx.Client, ws: str) -> None:
+    reply = http.post(
+        f"{ws}/experiments", content=b'{"name": ', headers={"content-type": "application/json"}
+    )
+    assert reply.status_code == 422
+    [problem] = reply.json()["detail"]
+    assert (problem["loc"], problem["type"]) == (["body"], "json_invalid")
+
+
+def test_unknown_resources_and_paths_get_404_json(http: httpx.Client, ws: str) -> None:
+    missing = http.get(f"{ws}/experiments/nope")
+    assert missing.status_code == 404
+    assert "nope" in missing.json()["detail"]
+    for path in (f"{ws}/nothing-here", "/", "/api/v9/unknown"):
+        reply = http.get(path)
+        assert reply.status_code == 404, path
+        assert reply.json() == {"detail": "Not Found"}
+
+
+def test_list_envelope_paging_sorting_and_bracket_filters(http: httpx.Client, ws: str) -> None:
+    for index, agent in enumerate(["alpha", "beta", "alpha"]):
+        create(http, ws, name=f"exp-{index}", agent_name=agent)
+
+    reply = http.get(
+        f"{ws}/experiments",
+        params={"page": 1, "page_size": 2, "sort": "name", "filter[agent_name]": "alpha"},
+    )
+    assert reply.status_code == 200
+    body = reply.json()
+    assert [e["name"] for e in body["data"]] == ["exp-0", "exp-2"]
+    assert body["pagination"] == {
+        "page": 1,
+        "page_size": 2,
+        "current_page_size": 2,
+        "total_pages": 1,
+        "total_results": 2,
+    }
+    assert body["sort"] == "name"
+    assert body["filter"]["agent_name"] == "alpha"
+
+    default = http.get(f"{ws}/experiments/").json()  # a trailing slash is the same path
+    assert default["sort"] == "-created_at"
+    assert [e["name"] for e in default["data"]] == ["exp-2", "exp-1", "exp-0"]
+
+    encoded = http.get(f"{ws}/experiments?filter%5Bagent_name%5D=beta").json()
+    assert [e["name"] for e in encoded["data"]] == ["exp-1"]
+    since = http.get(
+        f"{ws}/experiments",
+        params={"filter[created_at][$gte]": default["data"][0]["created_at"]},
+    ).json()
+    assert [e["name"] for e in since["data"]] == ["exp-2"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page_size": 5000},
+        {"page": 0, "page_size": -1},
+        {"sort": "bogus"},
+        {"bogus": 1},
+        {"filter[bogus]": "x"},
+    ],
+)
+def test_bad_list_queries_get_400(http: httpx.Client, ws: str, query: dict[str, Any]) -> None:
+    reply = http.get(f"{ws}/experiments", params=query)
+    assert reply.status_code == 400
+    assert isinstance(reply.json()["detail"], str) and reply.json()["detail"]
+
+
+def test_put_replaces_and_guards_identity(http: httpx.Client, ws: str) -> None:
+    create(http, ws, description="before")
+    path = f"{ws}/experiments/experiment_alpha_2024"
+
+    updated = http.put(path, json={**SEED_REQUEST, "summary": "done", "metadata": {"k": 1}})
+    assert updated.status_code == 200
+    assert updated.json()["summary"] == "done" and "description" not in updated.json()
+    assert updated.json()["metadata"] == {"k": 1}
+
+    conflict = http.put(path, json={**SEED_REQUEST, "agent_version": "v9"})
+    assert conflict.status_code == 409
+    assert "agent_version" in conflict.json()["detail"]
+    invalid = http.put(path, json={"name": "experiment_alpha_2024"})
+    assert invalid.status_code == 422
+    assert http.put(f"{ws}/experiments/nope", json=SEED_REQUEST).status_code == 404
+
+
+def test_delete_gets_204_without_body_and_frees_the_name(http: httpx.Client, ws: str) -> None:
+    first = create(http, ws)
+    reply = http.delete(f"{ws}/experiments/experiment_alpha_2024")
+    assert reply.status_code == 204
+    assert reply.content == b""
+    no_internal_headers(reply)
+    assert http.get(f"{ws}/experiments/experiment_alpha_2024").status_code == 404
+    assert http.delete(f"{ws}/experiments/experiment_alpha_2024").status_code == 404
+    second = create(http, ws)
+    assert second["id"] != first["id"]
+    deleted = http.get(f"{ws}/experiments", params={"filter[is_deleted]": "true"}).json()
+    assert [e["id"] for e in deleted["data"]] == [first["id"]]
+
+
+def test_experiment_groups_over_rest(http: httpx.Client, ws: str, workspace: str) -> None:
+    created = http.post(f"{ws}/experiment-groups", json={"name": "vision", "description": "d"})
+    assert created.status_code == 201
+    group = created.json()
+    assert group["experiment_count"] == 0 and group["workspace"] == workspace
+    assert http.post(f"{ws}/experiment-groups", json={"name": "vision"}).status_code == 409
+    assert http.post(f"{ws}/experiment-groups", json={}).status_code == 422
+
+    create(http, ws, experiment_group_id=group["id"])
+    fetched = http.get(f"{ws}/experiment-groups/vision").json()
+    assert fetched["experiment_count"] == 1
+    unknown_group = http.post(
+        f"{ws}/experiments", json={**SEED_REQUEST, "name": "x", "experiment_group_id": "group_x"}
+    )
+    assert unknown_group.status_code == 400
+    assert "group_x" in unknown_group.json()["detail"]
+
+    http.post(f"{ws}/experiment-groups", json={"name": "audio"})
+    assert http.put(f"{ws}/experiment-groups/audio", json={"name": "vision"}).status_code == 409
+    renamed = http.put(f"{ws}/experiment-groups/audio", json={"name": "speech"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "speech"
+    listed = http.get(f"{ws}/experiment-groups", params={"sort": "name"}).json()
+    assert [g["name"] for g in listed["data"]] == ["speech", "vision"]
+    assert http.delete(f"{ws}/experiment-groups/speech").status_code == 204
+    assert http.get(f"{ws}/experiment-groups/speech").status_code == 404
+
+
+def session(session_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "experiment_name": "experiment_alpha_2024",
+        "status": "success",
+        "started_at": "2024-01-15T09:30:00Z",
+        "ended_at": "2024-01-15T09:30:02Z",
+        **fields,
+    }
+
+
+def test_ingest_and_rollups_over_rest(http: httpx.Client, ws: str) -> None:
+    create(http, ws)
+    sessions = [
+        session(
+            f"s{i}",
+            cost_usd=cost,
+            latency_ms=latency,
+            model_names=["resnet50"],
+            evaluator_results=[{"name": "accuracy", "data_type": "NUMERIC", "value": acc}],
+        )
+        for i, (cost, latency, acc) in enumerate(
+            [(0.05, 500, 0.5), (0.10, 1500, 0.75), (0.20, 2000, 1.0), (0.30, 3000, 0.25)]
+        )
+    ]
+    reply = http.post(f"{ws}/ingest/sessions", json={"sessions": sessions})
+    assert reply.status_code == 201
+    assert reply.json() == {"ingested": 4}
+
+    body = http.get(f"{ws}/experiments/experiment_alpha_2024").json()
+    assert body["run_count"] == 4
+    assert body["model_names"] == ["resnet50"]
+    assert body["evaluator_names"] == ["accuracy"]
+    assert body["cost_usd"]["median"] == 0.2 and body["cost_usd"]["p90"] == 0.3
+    assert body["latency_ms"]["median"] == 2000 and body["latency_ms"]["count"] == 4
+    assert body["aggregate_scores"]["accuracy"]["sum"] == 2.5
+
+    scored = http.post(
+        f"{ws}/evaluator-results",
+        json={"session_id": "s0", "name": "helpful", "data_type": "BOOLEAN", "value": True},
+    )
+    assert scored.status_code == 201
+    assert scored.json()["evaluator_result"]["value"] is True
+    missing = http.post(
+        f"{ws}/evaluator-results",
+        json={"session_id": "nope", "name": "q", "data_type": "NUMERIC", "value": 1},
+    )
+    assert missing.status_code == 404
+
+    listed = http.get(
+        f"{ws}/experiments/experiment_alpha_2024/sessions",
+        params={"page_size": 2, "filter[status]": "success"},
+    ).json()
+    assert listed["pagination"]["total_results"] == 4
+    assert [s["session_id"] for s in listed["data"]] == ["s0", "s1"]
+
+
+def test_ingest_refusals_over_rest(http: httpx.Client, ws: str, workspace: str) -> None:
+    create(http, ws)
+    unknown = http.post(
+        f"{ws}/ingest/sessions", json={"sessions": [session("a", experiment_name="ghost")]}
+    )
+    assert unknown.status_code == 400
+    assert unknown.json() == {"detail": f"Experiment '{workspace}/ghost' does not exist."}
+
+    invalid = http.post(
+        f"{ws}/ingest/sessions", json={"sessions": [session("a"), session("b", cost_usd=-1)]}
+    )
+    assert invalid.status_code == 422
+    assert invalid.json()["detail"] == [
+        {
+            "loc": ["body", "sessions", 1, "cost_usd"],
+            "msg": "Input should be greater than or equal to 0",
+            "type": "greater_than_equal",
+        }
+    ]
+    wrong_type = http.post(
+        f"{ws}/ingest/sessions", json={"sessions": [session("a", cost_usd="cheap")]}
+    )
+    assert wrong_type.status_code == 422
+    assert wrong_type.json()["detail"][0]["loc"] == ["body", "sessions", 0, "cost_usd"]
+
+
+def test_openapi_document_is_served_and_matches_the_repository(http: httpx.Client) -> None:
+    reply = http.get("/openapi.json")
+    assert reply.status_code == 200
+    assert (
+        reply.json()
+        == httpx.Response(200, content=(ROOT / "gateway/openapi.json").read_bytes()).json()
+    )
+    assert "/apis/intake/v2/workspaces/{workspace}/experiments" in reply.json()["paths"]
+
+
+def test_rest_and_grpc_see_the_same_data(http: httpx.Client, ws: str, workspace: str) -> None:
+    name = f"shared-{uuid.uuid4().hex[:6]}"
+    created = create(http, ws, name=name)
+    listed = http.get(f"{ws}/experiments", params={"filter[name]": name}).json()
+    assert [e["id"] for e in listed["data"]] == [created["id"]]
