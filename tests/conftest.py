@@ -7,10 +7,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import grpc
+import httpx
 import pytest
 import pytest_asyncio
 
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
+from tests.support.keys import create_api_key
 from tests.support.server import RunningServer, start_server
 
 
@@ -45,3 +47,17 @@ def rest_base(server: RunningServer) -> str:
     base = os.environ.get("EXPERIMENT_SERVICE_REST_URL") or server.http_base
     assert base is not None
     return base.rstrip("/")
+
+
+@pytest.fixture
+def api_key(server: RunningServer, workspace: str) -> str:
+    """A key of the test's workspace."""
+    return create_api_key(server, workspace)[1]
+
+
+@pytest.fixture
+def platform(rest_base: str, api_key: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the platform API, authenticated for the test's workspace."""
+    headers = {"authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=rest_base, headers=headers, timeout=60) as client:
+        yield client

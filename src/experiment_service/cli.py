@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_database_flag(serve)
     serve.add_argument(
+        "--require-auth",
+        action="store_true",
+        default=_env("REQUIRE_AUTH", "") not in ("", "0", "false"),
+        help="intake calls need an API key of the path's workspace too (platform calls always "
+        "need one) [env EXPERIMENT_SERVICE_REQUIRE_AUTH=1]",
+    )
+    serve.add_argument(
         "--log-level",
         default=_env("LOG_LEVEL", "info"),
         choices=("debug", "info", "warning", "error"),
@@ -73,6 +80,49 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest request accepted [env EXPERIMENT_SERVICE_MAX_REQUEST_BYTES; "
         "default %(default)s]",
     )
+    keys = commands.add_parser(
+        "api-keys",
+        help="create, list and revoke platform API keys",
+        description="Manage platform API keys in the database the server uses.",
+    )
+    key_commands = keys.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="create a key and print it (once)")
+    create.add_argument("--workspace", required=True, help="the workspace the key opens")
+    create.add_argument("--name", help="a label to recognise the key by")
+    _add_database_flag(create)
+    listing = key_commands.add_parser("list", help="list keys (never their secret)")
+    listing.add_argument("--workspace", help="only this workspace's keys")
+    _add_database_flag(listing)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id", help="the id shown by `create` or `list` (key_...)")
+    _add_database_flag(revoke)
+
+    datasets = commands.add_parser("datasets", help="bulk dataset operations")
+    dataset_commands = datasets.add_subparsers(
+        dest="dataset_command", required=True, metavar="ACTION"
+    )
+    load = dataset_commands.add_parser(
+        "import",
+        help="add the rows of a JSONL or CSV file to a dataset",
+        description="Add rows from a JSONL file (objects with input, expected_output?, "
+        "metadata?) or a CSV file (expected_output and metadata columns; every other column "
+        "becomes a key of the input object) through the batch RPC, 1000 rows per batch.",
+    )
+    load.add_argument("dataset_id", help="the dataset to add to")
+    load.add_argument("file", type=Path, help="a .jsonl or .csv file")
+    load.add_argument(
+        "--server",
+        default=_env("GRPC_ADDRESS", DEFAULT_GRPC_ADDRESS),
+        metavar="HOST:PORT",
+        help="the server's gRPC address [env EXPERIMENT_SERVICE_GRPC_ADDRESS; default %(default)s]",
+    )
+    load.add_argument(
+        "--api-key",
+        default=_env("API_KEY", ""),
+        metavar="KEY",
+        help="an API key of the dataset's workspace [env EXPERIMENT_SERVICE_API_KEY]",
+    )
+
     gateway = commands.add_parser(
         "gateway-config",
         help="write an Envoy configuration for a REST gateway in front of gRPC replicas",
@@ -131,11 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(
             grpc_address=args.grpc_address,
             http_address=None if args.no_gateway else args.http_address,
+            require_auth=args.require_auth,
             database_url=args.database_url,
             log_level=args.log_level,
             max_request_bytes=args.max_request_bytes,
         )
         asyncio.run(serve(settings))
+    elif args.command == "datasets":
+        return _import_dataset(args)
+    elif args.command == "api-keys":
+        return asyncio.run(_api_keys(args))
     elif args.command == "gateway-config":
         from experiment_service import gateway
         from experiment_service.server import SERVICE_NAMES, SERVICES
@@ -151,6 +206,54 @@ def main(argv: list[str] | None = None) -> int:
             max_request_bytes=args.max_request_bytes,
         )
         print(path)
+    return 0
+
+
+def _import_dataset(args: argparse.Namespace) -> int:
+    import grpc
+
+    from experiment_service.dataset_import import import_file
+
+    try:
+        added = import_file(args.server, args.api_key, args.dataset_id, args.file)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
+    print(f"imported {added} rows into {args.dataset_id}")
+    return 0
+
+
+async def _api_keys(args: argparse.Namespace) -> int:
+    from experiment_service.domain.api_keys import ApiKeys
+    from experiment_service.domain.errors import DomainError
+    from experiment_service.storage.database import Database
+
+    database = Database(args.database_url)
+    try:
+        await database.migrate()
+        keys = ApiKeys(database)
+        if args.key_command == "create":
+            record, secret = await keys.create(args.workspace, args.name)
+            print(f"id:        {record.id}\nworkspace: {record.workspace}\nkey:       {secret}")
+            print("Store the key now: it is not kept and cannot be shown again.", file=sys.stderr)
+        elif args.key_command == "list":
+            for record in await keys.list(args.workspace):
+                state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+                print(
+                    f"{record.id}  {record.workspace}  {record.prefix}...  "
+                    f"{record.name or '-'}  {state}"
+                )
+        else:
+            record = await keys.revoke(args.key_id)
+            print(f"revoked {record.id} ({record.workspace})")
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
     return 0
 
 

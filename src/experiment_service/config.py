@@ -21,6 +21,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy async URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://..."""
 
+    require_auth: bool = False
+    """Intake calls need an API key of the path's workspace too (platform calls always do)."""
+
     log_level: str = "info"
     """debug, info, warning or error; logs are JSON lines on stderr."""
 

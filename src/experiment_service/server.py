@@ -11,19 +11,48 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
+from experiment_service.api.platform.v2 import (
+    datasets_pb2,
+    datasets_pb2_grpc,
+    evaluators_pb2,
+    evaluators_pb2_grpc,
+    experiments_pb2,
+    experiments_pb2_grpc,
+    prompts_pb2,
+    prompts_pb2_grpc,
+)
 from experiment_service.config import Settings
+from experiment_service.domain.api_keys import ApiKeys
+from experiment_service.domain.datasets import Datasets
+from experiment_service.domain.evaluators import Evaluators
 from experiment_service.domain.experiments import IntakeExperiments
 from experiment_service.domain.groups import ExperimentGroups
+from experiment_service.domain.platform_experiments import PlatformExperiments
+from experiment_service.domain.prompts import Prompts
 from experiment_service.domain.sessions import IntakeSessions
 from experiment_service.gateway import EnvoyGateway
 from experiment_service.servicers import rest
+from experiment_service.servicers.auth import AuthInterceptor
 from experiment_service.servicers.errors import DomainErrorInterceptor
 from experiment_service.servicers.intake import IntakeServicer
+from experiment_service.servicers.platform import (
+    DatasetServicer,
+    EvaluatorServicer,
+    ExperimentServicer,
+    PromptServicer,
+)
 from experiment_service.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-SERVICES = (intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],)
+INTAKE_SERVICES = (intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],)
+PLATFORM_SERVICES = (
+    datasets_pb2.DESCRIPTOR.services_by_name["DatasetService"],
+    prompts_pb2.DESCRIPTOR.services_by_name["PromptService"],
+    evaluators_pb2.DESCRIPTOR.services_by_name["EvaluatorService"],
+    experiments_pb2.DESCRIPTOR.services_by_name["ExperimentService"],
+)
+SERVICES = INTAKE_SERVICES + PLATFORM_SERVICES
 SERVICE_NAMES = tuple(service.full_name for service in SERVICES)
 
 
@@ -36,8 +65,15 @@ class Server:
         self.health = health.aio.HealthServicer()
         self.port = 0
         self.bindings = rest.bindings_of(list(SERVICES))
+        auth = AuthInterceptor(
+            ApiKeys(self.database),
+            platform_services={service.full_name for service in PLATFORM_SERVICES},
+            intake_services={service.full_name for service in INTAKE_SERVICES},
+            require_intake_auth=settings.require_auth,
+        )
         self._grpc = grpc.aio.server(
-            interceptors=[DomainErrorInterceptor(self.bindings)],
+            # The error interceptor is outermost, so it also maps authentication failures.
+            interceptors=[DomainErrorInterceptor(self.bindings), auth],
             options=[
                 ("grpc.max_receive_message_length", settings.max_request_bytes),
                 ("grpc.max_send_message_length", settings.max_request_bytes),
@@ -55,6 +91,18 @@ class Server:
                 IntakeSessions(self.database),
             ),
             self._grpc,
+        )
+        datasets_pb2_grpc.add_DatasetServiceServicer_to_server(
+            DatasetServicer(Datasets(self.database)), self._grpc
+        )
+        prompts_pb2_grpc.add_PromptServiceServicer_to_server(
+            PromptServicer(Prompts(self.database)), self._grpc
+        )
+        evaluators_pb2_grpc.add_EvaluatorServiceServicer_to_server(
+            EvaluatorServicer(Evaluators(self.database)), self._grpc
+        )
+        experiments_pb2_grpc.add_ExperimentServiceServicer_to_server(
+            ExperimentServicer(PlatformExperiments(self.database)), self._grpc
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)
         reflection.enable_server_reflection(

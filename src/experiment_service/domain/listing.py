@@ -44,11 +44,16 @@ class Page(Generic[T]):
 
 
 def page_request(
-    violations: Violations, page: int, page_size: int, *, max_page_size: int
+    violations: Violations,
+    page: int,
+    page_size: int,
+    *,
+    max_page_size: int,
+    default_page_size: int = DEFAULT_PAGE_SIZE,
 ) -> PageRequest:
     """0 means "not given" (proto3 scalars): page 1, the default size."""
     page = page or 1
-    page_size = page_size or min(DEFAULT_PAGE_SIZE, max_page_size)
+    page_size = page_size or min(default_page_size, max_page_size)
     if page < 1:
         violations.add("page", "Input should be greater than or equal to 1", "greater_than_equal")
     if page_size < 1:
@@ -65,9 +70,14 @@ def page_request(
 
 
 def parse_sort(
-    violations: Violations, value: str, allowed: tuple[str, ...], *, field: str = "sort"
+    violations: Violations,
+    value: str,
+    allowed: tuple[str, ...],
+    *,
+    field: str = "sort",
+    default: str = DEFAULT_SORT,
 ) -> Sort:
-    value = value or DEFAULT_SORT
+    value = value or default
     descending = value.startswith("-")
     name = value[1:] if descending else value
     if name not in allowed:
@@ -75,3 +85,18 @@ def parse_sort(
         violations.add(field, f"Unknown sort field '{name}'; one of {choices}", "enum")
         return Sort("created_at", True)
     return Sort(name, descending)
+
+
+# The platform dialect pages like Django REST framework: page_size up to 100, 20 by default.
+PLATFORM_MAX_PAGE_SIZE = 100
+PLATFORM_DEFAULT_PAGE_SIZE = 20
+
+
+def platform_page(violations: Violations, page: int, page_size: int) -> PageRequest:
+    return page_request(
+        violations,
+        page,
+        page_size,
+        max_page_size=PLATFORM_MAX_PAGE_SIZE,
+        default_page_size=PLATFORM_DEFAULT_PAGE_SIZE,
+    )

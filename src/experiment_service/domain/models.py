@@ -94,6 +94,8 @@ class EvaluatorResult:
     data_type: str
     value: float | bool | None = None
     string_value: str | None = None
+    error: str | None = None
+    """Why an evaluator run by the service could not score (platform traces only)."""
 
 
 @dataclass(frozen=True)

@@ -230,12 +230,25 @@ def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, An
 
 
 def result_values(result: EvaluatorResult) -> dict[str, Any]:
-    return {
+    values = {
         "name": result.name,
         "data_type": result.data_type,
         "value": result.value,
         "string_value": result.string_value,
     }
+    if result.error is not None:
+        values["error"] = result.error
+    return values
+
+
+def result_from_values(values: dict[str, Any]) -> EvaluatorResult:
+    return EvaluatorResult(
+        values["name"],
+        values["data_type"],
+        values.get("value"),
+        values.get("string_value"),
+        values.get("error"),
+    )
 
 
 def session_from_row(row: RunRow, experiment_name: str) -> Session:
@@ -253,7 +266,7 @@ def session_from_row(row: RunRow, experiment_name: str) -> Session:
         input_tokens=row.input_tokens,
         output_tokens=row.output_tokens,
         cost_usd=row.cost_usd,
-        evaluator_results=[EvaluatorResult(**result) for result in row.evaluator_results or []],
+        evaluator_results=[result_from_values(result) for result in row.evaluator_results or []],
         metadata=dict(row.metadata_json or {}),
     )
 

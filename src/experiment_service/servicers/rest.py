@@ -47,10 +47,15 @@ _PATH_VARIABLE = re.compile(r"{([^}=]+)")
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
+# Methods that create something answer 201; custom actions (Run..., Render...) answer 200.
+_CREATING_METHODS = ("Create", "BatchCreate", "Ingest", "Upsert")
+
+
 @dataclass(frozen=True)
 class HttpBinding:
     """How one method is reached over REST, read from its google.api.http option."""
 
+    method: str
     verb: str
     path: str
     body: str
@@ -60,7 +65,9 @@ class HttpBinding:
     def success_status(self) -> int:
         if self.verb == "delete":
             return 204
-        return 201 if self.verb == "post" else 200
+        if self.verb == "post" and self.method.startswith(_CREATING_METHODS):
+            return 201
+        return 200
 
     @property
     def is_query(self) -> bool:
@@ -76,7 +83,7 @@ def http_binding(method: descriptor.MethodDescriptor) -> HttpBinding | None:
     if verb is None or verb == "custom":
         return None
     path = getattr(rule, verb)
-    return HttpBinding(verb, path, rule.body, frozenset(_PATH_VARIABLE.findall(path)))
+    return HttpBinding(method.name, verb, path, rule.body, frozenset(_PATH_VARIABLE.findall(path)))
 
 
 def bindings_of(services: list[descriptor.ServiceDescriptor]) -> dict[str, HttpBinding]:

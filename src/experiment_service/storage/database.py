@@ -44,7 +44,7 @@ class Database:
             "pool_pre_ping": not self.is_sqlite,
             # JSON columns are written per row on every ingest; orjson is ~10x json.dumps.
             "json_serializer": _dump_json,
-            "json_deserializer": orjson.loads,
+            "json_deserializer": _load_json,
         }
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
@@ -101,6 +101,12 @@ class Database:
 
 def _dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+def _load_json(value: Any) -> Any:
+    # SQLite gives a column declared JSON numeric affinity: a top-level JSON number is stored,
+    # and read back, as a number.
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _ensure_parent_dir(database: str | None) -> None:

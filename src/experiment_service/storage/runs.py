@@ -37,29 +37,36 @@ async def replace_runs(
     session ids. Returns how many runs were new, so counts never count a session twice."""
     session_ids = [run["session_id"] for run in runs]
     models = Counter(model for run in runs for model in set(run["model_names"]))
-    replaced: list[str] = []
+    replaced: dict[str, int] = {}
     for chunk in _chunks(session_ids):
         found = await session.execute(
-            select(RunRow.session_id, RunRow.model_names).where(
+            select(RunRow.session_id, RunRow.id, RunRow.model_names).where(
                 RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
             )
         )
-        for session_id, model_names in found.all():
-            replaced.append(session_id)
+        for session_id, run_id, model_names in found.all():
+            replaced[session_id] = run_id
             models.subtract(set(model_names))
-    for chunk in _chunks(replaced):
+    for chunk in _chunks(list(replaced)):
         for table in (SessionScoreRow, RunRow):
             await session.execute(
                 delete(table).where(
                     table.experiment_id == experiment_id, table.session_id.in_(chunk)
                 )
             )
-    # Core inserts of the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
-    await session.execute(insert(RunRow.__table__), runs)
+    # A replaced run keeps its row id, so orderings and references stay stable. Core inserts of
+    # the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
+    fresh = [run for run in runs if run["session_id"] not in replaced]
+    again = [
+        {**run, "id": replaced[run["session_id"]]} for run in runs if run["session_id"] in replaced
+    ]
+    for rows in (fresh, again):
+        if rows:
+            await session.execute(insert(RunRow.__table__), rows)
     if session_scores:
         await session.execute(insert(SessionScoreRow.__table__), session_scores)
     await _count_models(session, experiment_id, models)
-    new_runs = len(runs) - len(replaced)
+    new_runs = len(fresh)
     await bump_runs_version(session, experiment_id, new_runs)
     return new_runs
 

@@ -51,18 +51,22 @@ class Base(DeclarativeBase):
 
 
 def column_values(row: Base) -> dict[str, Any]:
-    """The row's values keyed by column name, for Core statements."""
-    return {
-        column.name: getattr(row, attribute.key)
-        for attribute in row.__mapper__.column_attrs
-        for column in attribute.columns
-    }
+    """The row's values keyed by column name, for Core statements; unset values take the
+    column's scalar default, as an ORM insert would."""
+    values: dict[str, Any] = {}
+    for attribute in row.__mapper__.column_attrs:
+        for column in attribute.columns:
+            value = getattr(row, attribute.key)
+            if value is None and column.default is not None and column.default.is_scalar:
+                value = column.default.arg
+            values[column.name] = value
+    return values
 
 
-def live_unique_index(name: str, *columns: str) -> Index:
+def live_unique_index(name: str, *columns: str, where: str = "deleted_at IS NULL") -> Index:
     """A unique index over live rows only, so a soft-deleted row frees its name at once."""
-    where = text("deleted_at IS NULL")
-    return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+    condition = text(where)
+    return Index(name, *columns, unique=True, sqlite_where=condition, postgresql_where=condition)
 
 
 class ExperimentGroupRow(Base):
@@ -108,9 +112,25 @@ class ExperimentRow(Base):
     run_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Bumped in every transaction that changes the experiment's runs; keys the rollup cache.
     runs_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Platform experiments only: what the service runs, and how far it got.
+    dataset_id: Mapped[str | None] = mapped_column(String(64))
+    workflows: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonColumn)
+    evaluator_slugs: Mapped[list[str] | None] = mapped_column(JsonColumn)
+    status: Mapped[str | None] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    error_message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
 
     __table_args__ = (
-        live_unique_index("uq_experiments_live_name", "workspace", "kind", "name"),
+        # Intake names experiments; platform experiments are addressed by id.
+        live_unique_index(
+            "uq_experiments_live_name",
+            "workspace",
+            "kind",
+            "name",
+            where="deleted_at IS NULL AND kind = 'intake'",
+        ),
         Index("ix_experiments_workspace_created", "workspace", "kind", "created_at"),
         Index("ix_experiments_group", "experiment_group_id"),
     )
@@ -141,6 +161,11 @@ class RunRow(Base):
     evaluator_results: Mapped[list[dict[str, Any]]] = mapped_column(JsonColumn)
     metadata_json: Mapped[dict[str, Any]] = mapped_column("metadata", JsonColumn)
     ingested_at: Mapped[datetime]
+    # Platform traces only.
+    dataset_row_id: Mapped[str | None] = mapped_column(String(64))
+    expected_output: Mapped[Any | None] = mapped_column(JsonColumn)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("uq_runs_experiment_session", "experiment_id", "session_id", unique=True),
@@ -148,6 +173,7 @@ class RunRow(Base):
         # Covering indexes: rollups read count, sum and exact percentiles off them.
         Index("ix_runs_experiment_cost", "experiment_id", "cost_usd"),
         Index("ix_runs_experiment_latency", "experiment_id", "latency_ms"),
+        Index("ix_runs_experiment_status", "experiment_id", "status"),
     )
 
 
@@ -193,3 +219,132 @@ class ExperimentRollupRow(Base):
     runs_version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
     computed_at: Mapped[datetime]
+
+
+class SpanRow(Base):
+    """A step of a trace: one workflow step or one evaluator run."""
+
+    __tablename__ = "spans"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("runs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    input: Mapped[Any | None] = mapped_column(JsonColumn)
+    output: Mapped[Any | None] = mapped_column(JsonColumn)
+    model: Mapped[str | None] = mapped_column(String(255))
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+    latency: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    start_time: Mapped[datetime | None]
+    end_time: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_spans_run_position", "run_id", "position"),)
+
+
+class ApiKeyRow(Base):
+    """A platform API key of one workspace; only a SHA-256 of the key is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_api_keys_workspace", "workspace"),)
+
+
+class DatasetRow(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_datasets_workspace_created", "workspace", "created_at"),)
+
+
+class DatasetRecordRow(Base):
+    """One row of a dataset (a test case)."""
+
+    __tablename__ = "dataset_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unique_id: Mapped[str] = mapped_column(String(64), unique=True)
+    dataset_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("datasets.id", ondelete="CASCADE")
+    )
+    input: Mapped[Any] = mapped_column(JsonColumn)
+    expected_output: Mapped[Any | None] = mapped_column(JsonColumn)
+    metadata_json: Mapped[dict[str, Any]] = mapped_column("metadata", JsonColumn)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_dataset_rows_dataset", "dataset_id", "id"),)
+
+
+class PromptRow(Base):
+    __tablename__ = "prompts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    deployed_version: Mapped[int | None] = mapped_column(Integer)
+    latest_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_prompts_workspace_created", "workspace", "created_at"),)
+
+
+class PromptVersionRow(Base):
+    __tablename__ = "prompt_versions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prompt_id: Mapped[str] = mapped_column(String(64), ForeignKey("prompts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JsonColumn)
+    model: Mapped[str] = mapped_column(String(255))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    max_tokens: Mapped[int | None] = mapped_column(Integer)
+    top_p: Mapped[float | None] = mapped_column(Float)
+    frequency_penalty: Mapped[float | None] = mapped_column(Float)
+    presence_penalty: Mapped[float | None] = mapped_column(Float)
+    extra_params: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    variables: Mapped[list[str]] = mapped_column(JsonColumn)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("uq_prompt_versions_number", "prompt_id", "version", unique=True),)
+
+
+class EvaluatorRow(Base):
+    __tablename__ = "evaluators"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))
+    score_value_type: Mapped[str] = mapped_column(String(16))
+    config: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    categories: Mapped[list[str]] = mapped_column(JsonColumn)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("uq_evaluators_workspace_slug", "workspace", "slug", unique=True),
+        Index("ix_evaluators_workspace_created", "workspace", "created_at"),
+    )

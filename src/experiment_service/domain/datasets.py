@@ -1,0 +1,194 @@
+"""Datasets and their rows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import func, insert, select, update
+
+from experiment_service.domain.clock import utcnow
+from experiment_service.domain.errors import NotFound
+from experiment_service.domain.listing import Page, parse_sort, platform_page
+from experiment_service.domain.platform_models import Dataset, DatasetRecord
+from experiment_service.domain.validation import Violations
+from experiment_service.storage.database import Database
+from experiment_service.storage.owned import get_owned, page_owned
+from experiment_service.storage.tables import DatasetRecordRow, DatasetRow
+
+SORT_FIELDS = ("name", "created_at", "updated_at")
+MAX_BATCH_ROWS = 10_000
+MAX_ROW_BYTES = 1024 * 1024
+
+
+def new_platform_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Datasets:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create(self, workspace: str, name: str, description: str | None) -> Dataset:
+        violations = Violations()
+        violations.name("name", name)
+        violations.text("description", description)
+        violations.raise_if_any()
+        now = utcnow()
+        row = DatasetRow(
+            id=new_platform_id(),
+            workspace=workspace,
+            name=name,
+            description=description,
+            row_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._db.transaction(write=True) as session:
+            session.add(row)
+        return dataset_from_row(row)
+
+    async def get(self, workspace: str, dataset_id: str) -> Dataset:
+        async with self._db.transaction() as session:
+            return dataset_from_row(await _owned(session, workspace, dataset_id))
+
+    async def list(self, workspace: str, page: int, page_size: int, sort_by: str) -> Page[Dataset]:
+        violations = Violations()
+        request = platform_page(violations, page, page_size)
+        order = parse_sort(violations, sort_by, SORT_FIELDS, field="sort_by")
+        violations.raise_if_any()
+        async with self._db.transaction() as session:
+            rows, total = await page_owned(
+                session,
+                DatasetRow,
+                workspace,
+                sort_column=order.field,
+                descending=order.descending,
+                offset=request.offset,
+                limit=request.page_size,
+            )
+        return Page([dataset_from_row(row) for row in rows], request, total)
+
+    async def update(
+        self, workspace: str, dataset_id: str, name: str | None, description: str | None
+    ) -> Dataset:
+        violations = Violations()
+        if name is not None:
+            violations.name("name", name)
+        violations.text("description", description)
+        violations.raise_if_any()
+        async with self._db.transaction(write=True) as session:
+            row = await _owned(session, workspace, dataset_id)
+            if name is not None:
+                row.name = name
+            if description is not None:
+                row.description = description
+            row.updated_at = utcnow()
+        return dataset_from_row(row)
+
+    async def delete(self, workspace: str, dataset_id: str) -> None:
+        async with self._db.transaction(write=True) as session:
+            await session.delete(await _owned(session, workspace, dataset_id))
+
+    async def add_rows(
+        self, workspace: str, dataset_id: str, records: list[DatasetRecord]
+    ) -> tuple[list[DatasetRecord], int]:
+        """Add rows atomically; returns them (with ids) and the dataset's new row count."""
+        violations = Violations()
+        if not 1 <= len(records) <= MAX_BATCH_ROWS:
+            violations.add(
+                "rows",
+                f"A batch holds 1 to {MAX_BATCH_ROWS} rows, not {len(records)}",
+                "too_short" if not records else "too_long",
+            )
+        prefix = "rows" if len(records) != 1 else "row"
+        for index, record in enumerate(records):
+            field = f"{prefix}[{index}]" if prefix == "rows" else prefix
+            if record.input is None:
+                violations.add(f"{field}.input", "Field required", "missing")
+            elif len(orjson.dumps([record.input, record.expected_output])) > MAX_ROW_BYTES:
+                violations.add(field, f"A row is at most {MAX_ROW_BYTES} bytes of JSON", "too_long")
+            violations.json_object_size(f"{field}.metadata", record.metadata)
+        violations.raise_if_any()
+        now = utcnow()
+        stored = [
+            DatasetRecord(
+                new_platform_id(), dataset_id, r.input, r.expected_output, r.metadata, now
+            )
+            for r in records
+        ]
+        async with self._db.transaction(write=True) as session:
+            await _owned(session, workspace, dataset_id)
+            await session.execute(
+                insert(DatasetRecordRow.__table__),
+                [
+                    {
+                        "unique_id": r.unique_id,
+                        "dataset_id": dataset_id,
+                        "input": r.input,
+                        "expected_output": r.expected_output,
+                        "metadata": r.metadata,
+                        "created_at": now,
+                    }
+                    for r in stored
+                ],
+            )
+            await session.execute(
+                update(DatasetRow)
+                .where(DatasetRow.id == dataset_id)
+                .values(row_count=DatasetRow.row_count + len(stored), updated_at=now)
+            )
+            row_count = await session.scalar(
+                select(DatasetRow.row_count).where(DatasetRow.id == dataset_id)
+            )
+        return stored, int(row_count or 0)
+
+    async def list_rows(
+        self, workspace: str, dataset_id: str, page: int, page_size: int
+    ) -> Page[DatasetRecord]:
+        violations = Violations()
+        request = platform_page(violations, page, page_size)
+        violations.raise_if_any()
+        async with self._db.transaction() as session:
+            await _owned(session, workspace, dataset_id)
+            where = DatasetRecordRow.dataset_id == dataset_id
+            total = await session.scalar(select(func.count()).where(where))
+            rows = await session.scalars(
+                select(DatasetRecordRow)
+                .where(where)
+                .order_by(DatasetRecordRow.id)
+                .offset(request.offset)
+                .limit(request.page_size)
+            )
+            records = [record_from_row(row) for row in rows]
+        return Page(records, request, int(total or 0))
+
+
+async def _owned(session: Any, workspace: str, dataset_id: str) -> DatasetRow:
+    row = await get_owned(session, DatasetRow, workspace, dataset_id)
+    if row is None:
+        raise NotFound(f"Dataset '{dataset_id}' not found.")
+    return row
+
+
+def dataset_from_row(row: DatasetRow) -> Dataset:
+    return Dataset(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        row_count=row.row_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def record_from_row(row: DatasetRecordRow) -> DatasetRecord:
+    return DatasetRecord(
+        unique_id=row.unique_id,
+        dataset_id=row.dataset_id,
+        input=row.input,
+        expected_output=row.expected_output,
+        metadata=dict(row.metadata_json or {}),
+        created_at=row.created_at,
+    )
