@@ -60,7 +60,8 @@ async def replace_runs(
     again = [
         {**run, "id": replaced[run["session_id"]]} for run in runs if run["session_id"] in replaced
     ]
-    for rows in (fresh, again):
+    # Replaced runs first: SQLite would hand a just-deleted highest id to a new row.
+    for rows in (again, fresh):
         if rows:
             await session.execute(insert(RunRow.__table__), rows)
     if session_scores:
