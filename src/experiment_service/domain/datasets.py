@@ -10,11 +10,12 @@ from sqlalchemy import func, insert, select, update
 
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.errors import NotFound
-from experiment_service.domain.listing import Page, parse_sort, platform_page
+from experiment_service.domain.listing import Page, platform_page
+from experiment_service.domain.owned import apply_patch, check_patch, list_page
 from experiment_service.domain.platform_models import Dataset, DatasetRecord
 from experiment_service.domain.validation import Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned, page_owned
+from experiment_service.storage.owned import get_owned
 from experiment_service.storage.tables import DatasetRecordRow, DatasetRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")
@@ -54,36 +55,24 @@ class Datasets:
             return dataset_from_row(await _owned(session, workspace, dataset_id))
 
     async def list(self, workspace: str, page: int, page_size: int, sort_by: str) -> Page[Dataset]:
-        violations = Violations()
-        request = platform_page(violations, page, page_size)
-        order = parse_sort(violations, sort_by, SORT_FIELDS, field="sort_by")
-        violations.raise_if_any()
-        async with self._db.transaction() as session:
-            rows, total = await page_owned(
-                session,
-                DatasetRow,
-                workspace,
-                sort_column=order.field,
-                descending=order.descending,
-                offset=request.offset,
-                limit=request.page_size,
-            )
-        return Page([dataset_from_row(row) for row in rows], request, total)
+        return await list_page(
+            self._db,
+            DatasetRow,
+            workspace,
+            page=page,
+            page_size=page_size,
+            sort_by=sort_by,
+            sort_fields=SORT_FIELDS,
+            to_domain=dataset_from_row,
+        )
 
     async def update(
         self, workspace: str, dataset_id: str, name: str | None, description: str | None
     ) -> Dataset:
-        violations = Violations()
-        if name is not None:
-            violations.name("name", name)
-        violations.text("description", description)
-        violations.raise_if_any()
+        check_patch(name, description)
         async with self._db.transaction(write=True) as session:
             row = await _owned(session, workspace, dataset_id)
-            if name is not None:
-                row.name = name
-            if description is not None:
-                row.description = description
+            apply_patch(row, name, description)
             row.updated_at = utcnow()
         return dataset_from_row(row)
 

@@ -12,11 +12,12 @@ from experiment_service.domain import code_evaluators, templates
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.datasets import new_platform_id
 from experiment_service.domain.errors import AlreadyExists, FailedPrecondition, NotFound
-from experiment_service.domain.listing import Page, parse_sort, platform_page
+from experiment_service.domain.listing import Page
+from experiment_service.domain.owned import list_page
 from experiment_service.domain.platform_models import Evaluator, ScoreResult
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.owned import get_owned, page_owned
+from experiment_service.storage.owned import get_owned
 from experiment_service.storage.tables import EvaluatorRow
 
 TYPES = ("code", "llm", "human")
@@ -61,21 +62,16 @@ class Evaluators:
     async def list(
         self, workspace: str, page: int, page_size: int, sort_by: str
     ) -> Page[Evaluator]:
-        violations = Violations()
-        request = platform_page(violations, page, page_size)
-        order = parse_sort(violations, sort_by, SORT_FIELDS, field="sort_by")
-        violations.raise_if_any()
-        async with self._db.transaction() as session:
-            rows, total = await page_owned(
-                session,
-                EvaluatorRow,
-                workspace,
-                sort_column=order.field,
-                descending=order.descending,
-                offset=request.offset,
-                limit=request.page_size,
-            )
-        return Page([evaluator_from_row(row) for row in rows], request, total)
+        return await list_page(
+            self._db,
+            EvaluatorRow,
+            workspace,
+            page=page,
+            page_size=page_size,
+            sort_by=sort_by,
+            sort_fields=SORT_FIELDS,
+            to_domain=evaluator_from_row,
+        )
 
     async def update(self, workspace: str, evaluator_id: str, changes: dict[str, Any]) -> Evaluator:
         """Apply `changes` (a subset of the writable fields); the slug cannot change."""

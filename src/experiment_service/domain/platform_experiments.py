@@ -21,6 +21,7 @@ from experiment_service.domain.errors import FailedPrecondition, NotFound
 from experiment_service.domain.evaluators import by_slugs, score_with_code
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.models import EvaluatorResult, Session
+from experiment_service.domain.owned import apply_patch, check_patch, list_page
 from experiment_service.domain.platform_models import (
     Evaluator,
     PlatformExperiment,
@@ -34,7 +35,7 @@ from experiment_service.domain.sessions import run_values, session_scores
 from experiment_service.domain.validation import Violations
 from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned, page_owned
+from experiment_service.storage.owned import get_owned
 from experiment_service.storage.tables import (
     DatasetRecordRow,
     DatasetRow,
@@ -127,37 +128,25 @@ class PlatformExperiments:
     async def list(
         self, workspace: str, page: int, page_size: int, sort_by: str
     ) -> Page[PlatformExperiment]:
-        violations = Violations()
-        request = platform_page(violations, page, page_size)
-        order = parse_sort(violations, sort_by, SORT_FIELDS, field="sort_by")
-        violations.raise_if_any()
-        async with self._db.transaction() as session:
-            rows, total = await page_owned(
-                session,
-                ExperimentRow,
-                workspace,
-                sort_column=order.field,
-                descending=order.descending,
-                offset=request.offset,
-                limit=request.page_size,
-                where=(ExperimentRow.kind == PLATFORM,),
-            )
-        return Page([experiment_from_row(row) for row in rows], request, total)
+        return await list_page(
+            self._db,
+            ExperimentRow,
+            workspace,
+            page=page,
+            page_size=page_size,
+            sort_by=sort_by,
+            sort_fields=SORT_FIELDS,
+            to_domain=experiment_from_row,
+            where=(ExperimentRow.kind == PLATFORM,),
+        )
 
     async def update(
         self, workspace: str, experiment_id: str, name: str | None, description: str | None
     ) -> PlatformExperiment:
-        violations = Violations()
-        if name is not None:
-            violations.name("experiment.name", name)
-        violations.text("experiment.description", description)
-        violations.raise_if_any()
+        check_patch(name, description, "experiment.")
         async with self._db.transaction(write=True) as session:
             row = await _owned(session, workspace, experiment_id)
-            if name is not None:
-                row.name = name
-            if description is not None:
-                row.description = description
+            apply_patch(row, name, description)
             row.updated_at = utcnow()
         return experiment_from_row(row)
 

@@ -11,11 +11,12 @@ from experiment_service.domain import templates
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.datasets import new_platform_id
 from experiment_service.domain.errors import FailedPrecondition, NotFound
-from experiment_service.domain.listing import Page, parse_sort, platform_page
+from experiment_service.domain.listing import Page, platform_page
+from experiment_service.domain.owned import apply_patch, check_patch, list_page
 from experiment_service.domain.platform_models import Prompt, PromptVersion
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned, page_owned
+from experiment_service.storage.owned import get_owned
 from experiment_service.storage.tables import PromptRow, PromptVersionRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")
@@ -58,21 +59,16 @@ class Prompts:
             return prompt_from_row(await owned_prompt(session, workspace, prompt_id))
 
     async def list(self, workspace: str, page: int, page_size: int, sort_by: str) -> Page[Prompt]:
-        violations = Violations()
-        request = platform_page(violations, page, page_size)
-        order = parse_sort(violations, sort_by, SORT_FIELDS, field="sort_by")
-        violations.raise_if_any()
-        async with self._db.transaction() as session:
-            rows, total = await page_owned(
-                session,
-                PromptRow,
-                workspace,
-                sort_column=order.field,
-                descending=order.descending,
-                offset=request.offset,
-                limit=request.page_size,
-            )
-        return Page([prompt_from_row(row) for row in rows], request, total)
+        return await list_page(
+            self._db,
+            PromptRow,
+            workspace,
+            page=page,
+            page_size=page_size,
+            sort_by=sort_by,
+            sort_fields=SORT_FIELDS,
+            to_domain=prompt_from_row,
+        )
 
     async def update(
         self,
@@ -82,24 +78,18 @@ class Prompts:
         description: str | None,
         deployed_version: int | None,
     ) -> Prompt:
-        violations = Violations()
-        if name is not None:
-            violations.name("name", name)
-        violations.text("description", description)
-        violations.raise_if_any()
+        check_patch(name, description)
         async with self._db.transaction(write=True) as session:
             row = await owned_prompt(session, workspace, prompt_id)
             if deployed_version is not None and not 1 <= deployed_version <= row.latest_version:
+                violations = Violations()
                 violations.add(
                     "deployed_version",
                     f"Prompt has versions 1 to {row.latest_version}",
                     "value_error",
                 )
                 violations.raise_if_any()
-            if name is not None:
-                row.name = name
-            if description is not None:
-                row.description = description
+            apply_patch(row, name, description)
             if deployed_version is not None:
                 row.deployed_version = deployed_version
             row.updated_at = utcnow()
