@@ -112,7 +112,26 @@ def test_seed_examples_create_experiments(platform: httpx.Client) -> None:
         ],
     )
     assert chained.status_code == 201
-    assert [t["status"] for t in all_traces(platform, chained.json()["id"])] == ["pending"] * 3
+    assert len(all_traces(platform, chained.json()["id"])) == 3
+
+
+def test_built_in_workflows_fail_clearly_without_a_provider(platform: httpx.Client) -> None:
+    dataset_id = make_dataset(platform, 2)
+    experiment = create(
+        platform,
+        name="no provider",
+        dataset_id=dataset_id,
+        workflows=[{"type": "completion", "config": {"model": "gpt-4o-mini"}}],
+    ).json()
+    deadline = time.monotonic() + 20
+    while (current := platform.get(f"/api/v2/experiments/{experiment['id']}/").json())[
+        "status"
+    ] in ("pending", "running") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert current["status"] == "failed"
+    assert current["error_message"].startswith("No LLM provider serves model 'gpt-4o-mini'.")
+    traces = all_traces(platform, experiment["id"])
+    assert {t["status"] for t in traces} == {"error"}
 
 
 @pytest.mark.parametrize(

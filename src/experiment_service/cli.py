@@ -66,6 +66,36 @@ def build_parser() -> argparse.ArgumentParser:
         "need one) [env EXPERIMENT_SERVICE_REQUIRE_AUTH=1]",
     )
     serve.add_argument(
+        "--config",
+        type=Path,
+        default=_env("CONFIG", "") or None,
+        metavar="FILE",
+        help="TOML file of LLM providers (base URL, key variable, model patterns, prices, "
+        "concurrency; see README) [env EXPERIMENT_SERVICE_CONFIG]",
+    )
+    serve.add_argument(
+        "--llm-base-url",
+        default=_env("LLM_BASE_URL", "") or None,
+        metavar="URL",
+        help="one OpenAI-compatible provider for every model, e.g. https://api.openai.com/v1; "
+        "the key comes from OPENAI_API_KEY [env EXPERIMENT_SERVICE_LLM_BASE_URL]",
+    )
+    serve.add_argument(
+        "--no-runner",
+        action="store_true",
+        default=_env("NO_RUNNER", "") not in ("", "0", "false"),
+        help="do not run built-in workflows in this process [env EXPERIMENT_SERVICE_NO_RUNNER=1]",
+    )
+    serve.add_argument(
+        "--runner-lease-seconds",
+        type=float,
+        default=float(_env("RUNNER_LEASE_SECONDS", "30")),
+        metavar="S",
+        help="how long a trace in work stays claimed without a heartbeat; after a crash, "
+        "another runner takes it over this long after "
+        "[env EXPERIMENT_SERVICE_RUNNER_LEASE_SECONDS; default %(default)s]",
+    )
+    serve.add_argument(
         "--log-level",
         default=_env("LOG_LEVEL", "info"),
         choices=("debug", "info", "warning", "error"),
@@ -182,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             grpc_address=args.grpc_address,
             http_address=None if args.no_gateway else args.http_address,
             require_auth=args.require_auth,
+            providers_config=args.config,
+            llm_base_url=args.llm_base_url,
+            runner=not args.no_runner,
+            runner_lease_seconds=args.runner_lease_seconds,
             database_url=args.database_url,
             log_level=args.log_level,
             max_request_bytes=args.max_request_bytes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
@@ -23,6 +24,18 @@ class Settings:
 
     require_auth: bool = False
     """Intake calls need an API key of the path's workspace too (platform calls always do)."""
+
+    providers_config: Path | None = None
+    """TOML file of LLM providers (see runner/providers.py)."""
+
+    llm_base_url: str | None = None
+    """One OpenAI-compatible provider for every model; key from OPENAI_API_KEY."""
+
+    runner: bool = True
+    """Run built-in workflows and LLM evaluators in this process."""
+
+    runner_lease_seconds: float = 30.0
+    """How long a claimed trace stays this replica's without a heartbeat."""
 
     log_level: str = "info"
     """debug, info, warning or error; logs are JSON lines on stderr."""

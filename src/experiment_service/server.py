@@ -31,6 +31,8 @@ from experiment_service.domain.platform_experiments import PlatformExperiments
 from experiment_service.domain.prompts import Prompts
 from experiment_service.domain.sessions import IntakeSessions
 from experiment_service.gateway import EnvoyGateway
+from experiment_service.runner.providers import load as load_providers
+from experiment_service.runner.worker import Runner
 from experiment_service.servicers import rest
 from experiment_service.servicers.auth import AuthInterceptor
 from experiment_service.servicers.errors import DomainErrorInterceptor
@@ -101,8 +103,15 @@ class Server:
         evaluators_pb2_grpc.add_EvaluatorServiceServicer_to_server(
             EvaluatorServicer(Evaluators(self.database)), self._grpc
         )
+        self.runner: Runner | None = None
+        if self.settings.runner:
+            providers = load_providers(self.settings.providers_config, self.settings.llm_base_url)
+            self.runner = Runner(
+                self.database, providers, lease_seconds=self.settings.runner_lease_seconds
+            )
+        on_created = self.runner.kick if self.runner is not None else (lambda: None)
         experiments_pb2_grpc.add_ExperimentServiceServicer_to_server(
-            ExperimentServicer(PlatformExperiments(self.database)), self._grpc
+            ExperimentServicer(PlatformExperiments(self.database, on_created)), self._grpc
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)
         reflection.enable_server_reflection(
@@ -112,6 +121,8 @@ class Server:
         if self.port == 0:
             raise RuntimeError(f"cannot listen on {self.settings.grpc_address}")
         await self._grpc.start()
+        if self.runner is not None:
+            await self.runner.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         host = self.settings.grpc_address.rsplit(":", 1)[0]
@@ -139,6 +150,8 @@ class Server:
             await self.gateway.stop()  # type: ignore[union-attr]
         await self.health.enter_graceful_shutdown()
         await self._grpc.stop(self.settings.shutdown_grace_seconds)
+        if getattr(self, "runner", None) is not None:
+            await self.runner.stop()  # type: ignore[union-attr]
         await self.database.close()
         log.info("stopped")
 

@@ -8,6 +8,7 @@ or expired); built-in ones start `pending` until the runner takes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,7 +54,7 @@ TRACE_SORTS = {
     "total_cost": "cost_usd",
     "duration": "latency_ms",
 }
-PENDING, RUNNING, COMPLETED = "pending", "running", "completed"
+PENDING, RUNNING, COMPLETED, CANCELLED = "pending", "running", "completed", "cancelled"
 UNFINISHED = ("pending", "running")
 DATA_TYPES = {
     "numerical": "NUMERIC",
@@ -64,8 +65,10 @@ DATA_TYPES = {
 
 
 class PlatformExperiments:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, on_created: Callable[[], None] = lambda: None) -> None:
         self._db = database
+        # Wakes a local runner at once; other replicas find the work when they next poll.
+        self._on_created = on_created
 
     async def create(
         self,
@@ -119,6 +122,8 @@ class PlatformExperiments:
             row.run_count = await _create_traces(session, row, now)
             if row.run_count == 0:
                 row.status, row.progress, row.completed_at = COMPLETED, 100.0, now
+        if not custom:
+            self._on_created()
         return experiment_from_row(row)
 
     async def get(self, workspace: str, experiment_id: str) -> PlatformExperiment:
@@ -148,6 +153,24 @@ class PlatformExperiments:
             row = await _owned(session, workspace, experiment_id)
             apply_patch(row, name, description)
             row.updated_at = utcnow()
+        return experiment_from_row(row)
+
+    async def cancel(self, workspace: str, experiment_id: str) -> PlatformExperiment:
+        """Stop an unfinished experiment: pending traces are cancelled, finished ones stay, and
+        traces being run now are stored when they finish."""
+        now = utcnow()
+        async with self._db.transaction(write=True) as session:
+            row = await _owned(session, workspace, experiment_id)
+            if row.status not in UNFINISHED:
+                raise FailedPrecondition(f"Experiment '{experiment_id}' is already {row.status}.")
+            await session.execute(
+                update(RunRow)
+                .where(RunRow.experiment_id == row.id, RunRow.status == PENDING)
+                .values(status=CANCELLED, error_message="Cancelled.", ended_at=now)
+            )
+            await run_queries.bump_runs_version(session, row.id)
+            row.status, row.completed_at = CANCELLED, now
+            await update_progress(session, row, now)
         return experiment_from_row(row)
 
     async def delete(self, workspace: str, experiment_id: str) -> None:
@@ -249,33 +272,23 @@ class PlatformExperiments:
                 evaluator_results=[result for _, result in scores],
                 metadata=metadata,
             )
-            values = run_values(row.id, result, run.ingested_at)
-            values.update(
-                dataset_row_id=run.dataset_row_id,
-                expected_output=run.expected_output,
-                error_message=None,
-                expires_at=run.expires_at,
+            step = workflow_span(
+                0,
+                workflow_rules.CUSTOM,
+                final_input,
+                output,
+                model,
+                result.input_tokens,
+                result.output_tokens,
+                result.cost_usd or 0.0,
+                latency or 0.0,
+                None,
+                run.ingested_at,
+                now,
             )
-            await run_queries.replace_runs(
-                session,
-                row.id,
-                [values],
-                [
-                    {
-                        "experiment_id": row.id,
-                        "session_id": run.session_id,
-                        "name": name,
-                        "value": mean,
-                    }
-                    for name, mean in session_scores(result.evaluator_results).items()
-                ],
-            )
-            new_run = await _trace(session, row.id, trace_id)
-            spans = _spans(new_run.id, result, model, scores, now)
-            await session.execute(insert(SpanRow.__table__), spans)
-            await _update_progress(session, row, now)
-            stored = [span_from_row(SpanRow(**span)) for span in spans]
-            return trace_from_row(new_run, row, stored)
+            spans = [step, *evaluator_spans(1, scores, output, now)]
+            new_run = await record_result(session, row, run, result, spans, None, now)
+            return trace_from_row(new_run, row, [span_from_row(SpanRow(**s)) for s in spans])
 
     async def summary(self, workspace: str, experiment_id: str) -> TraceSummary:
         row = await self._refreshed(workspace, experiment_id)
@@ -319,7 +332,7 @@ class PlatformExperiments:
                 .values(status="expired", error_message="No result before the timeout.")
             )
             await run_queries.bump_runs_version(session, row.id)
-            await _update_progress(session, row, now)
+            await update_progress(session, row, now)
         return row
 
 
@@ -406,7 +419,7 @@ async def _create_traces(session: AsyncSession, row: ExperimentRow, now: datetim
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def _update_progress(session: AsyncSession, row: ExperimentRow, now: datetime) -> None:
+async def update_progress(session: AsyncSession, row: ExperimentRow, now: datetime) -> None:
     counts = dict(
         (
             await session.execute(
@@ -466,54 +479,103 @@ def to_result(evaluator: Evaluator, score: ScoreResult) -> EvaluatorResult:
     return EvaluatorResult(evaluator.slug, data_type, value=number)
 
 
-def _spans(
-    run_id: int,
+async def record_result(
+    session: AsyncSession,
+    experiment: ExperimentRow,
+    run: RunRow,
     result: Session,
-    model: str | None,
-    scores: list[tuple[Evaluator, EvaluatorResult]],
+    spans: list[dict[str, Any]],
+    error: str | None,
     now: datetime,
-) -> list[dict[str, Any]]:
-    spans = [
-        {
-            "id": new_platform_id(),
-            "run_id": run_id,
-            "position": 0,
-            "kind": "workflow",
-            "name": workflow_rules.CUSTOM,
-            "status": "success",
-            "input": result.input,
-            "output": result.output,
-            "model": model,
-            "prompt_tokens": result.input_tokens,
-            "completion_tokens": result.output_tokens,
-            "cost": result.cost_usd or 0.0,
-            "latency": (result.latency_ms or 0.0) / 1000,
-            "error": None,
-            "start_time": result.started_at,
-            "end_time": now,
-        }
+) -> RunRow:
+    """Store a trace's outcome through the same path as an intake session (scores, model
+    counts, rollup invalidation), with its spans, and move the experiment's progress on."""
+    values = run_values(experiment.id, result, run.ingested_at)
+    values.update(
+        dataset_row_id=run.dataset_row_id,
+        expected_output=run.expected_output,
+        error_message=error,
+        expires_at=run.expires_at,
+        attempts=run.attempts,
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+    scores = [
+        {"experiment_id": experiment.id, "session_id": run.session_id, "name": name, "value": v}
+        for name, v in session_scores(result.evaluator_results).items()
     ]
-    for position, (evaluator, score) in enumerate(scores, start=1):
-        error = score.error
+    await run_queries.replace_runs(session, experiment.id, [values], scores)
+    stored = await _trace(session, experiment.id, run.session_id)
+    if spans:
+        await session.execute(
+            insert(SpanRow.__table__), [{**span, "run_id": stored.id} for span in spans]
+        )
+    await update_progress(session, experiment, now)
+    return stored
+
+
+def workflow_span(
+    position: int,
+    name: str,
+    input_: Any,
+    output: Any,
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    cost: float,
+    latency: float,
+    error: str | None,
+    start: datetime | None,
+    end: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": new_platform_id(),
+        "position": position,
+        "kind": "workflow",
+        "name": name,
+        "status": "error" if error else "success",
+        "input": input_,
+        "output": output,
+        "model": model,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "cost": cost,
+        "latency": latency,
+        "error": error,
+        "start_time": start,
+        "end_time": end,
+    }
+
+
+def evaluator_spans(
+    first_position: int,
+    scores: list[tuple[Evaluator, EvaluatorResult]],
+    scored_output: Any,
+    now: datetime,
+    usage: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """One span per evaluator run; `usage` adds a judge call's tokens, cost and latency."""
+    spans = []
+    for position, (evaluator, score) in enumerate(scores, start=first_position):
+        call = (usage or {}).get(evaluator.slug, {})
         spans.append(
             {
                 "id": new_platform_id(),
-                "run_id": run_id,
                 "position": position,
                 "kind": "evaluator",
                 "name": evaluator.slug,
-                "status": "error" if error else "success",
-                "input": result.output,
+                "status": "error" if score.error else "success",
+                "input": scored_output,
                 "output": None
-                if error
+                if score.error
                 else (score.value if score.value is not None else score.string_value),
                 "model": evaluator.config.get("model"),
-                "prompt_tokens": 0,
-                "completion_tokens": 0,
-                "cost": 0.0,
-                "latency": 0.0,
-                "error": error,
-                "start_time": now,
+                "prompt_tokens": call.get("prompt_tokens", 0),
+                "completion_tokens": call.get("completion_tokens", 0),
+                "cost": call.get("cost", 0.0),
+                "latency": call.get("latency", 0.0),
+                "error": score.error,
+                "start_time": call.get("start_time", now),
                 "end_time": now,
             }
         )

@@ -166,6 +166,11 @@ class RunRow(Base):
     expected_output: Mapped[Any | None] = mapped_column(JsonColumn)
     error_message: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
+    # The runner's claim on a trace of a built-in workflow: whoever holds an unexpired lease
+    # runs it; a crashed runner's lease expires and another takes the trace over.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         Index("uq_runs_experiment_session", "experiment_id", "session_id", unique=True),

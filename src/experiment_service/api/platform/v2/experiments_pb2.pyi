@@ -53,6 +53,12 @@ class UpdateExperimentRequest(_message.Message):
     experiment: _resources_pb2.Experiment
     def __init__(self, id: _Optional[str] = ..., experiment: _Optional[_Union[_resources_pb2.Experiment, _Mapping]] = ...) -> None: ...
 
+class CancelExperimentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
 class DeleteExperimentRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]

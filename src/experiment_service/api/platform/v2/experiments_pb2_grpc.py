@@ -60,6 +60,11 @@ class ExperimentServiceStub:
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.UpdateExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
                 _registered_method=True)
+        self.CancelExperiment = channel.unary_unary(
+                '/experiment_service.api.platform.v2.ExperimentService/CancelExperiment',
+                request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
+                _registered_method=True)
         self.DeleteExperiment = channel.unary_unary(
                 '/experiment_service.api.platform.v2.ExperimentService/DeleteExperiment',
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.DeleteExperimentRequest.SerializeToString,
@@ -122,6 +127,13 @@ class ExperimentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelExperiment(self, request, context):
+        """Cancels an unfinished experiment: pending traces stop, finished ones stay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteExperiment(self, request, context):
         """Deletes an experiment and its traces.
         """
@@ -178,6 +190,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
             'UpdateExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateExperiment,
                     request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.UpdateExperimentRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
+            ),
+            'CancelExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelExperiment,
+                    request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
             ),
             'DeleteExperiment': grpc.unary_unary_rpc_method_handler(
@@ -317,6 +334,33 @@ class ExperimentService:
             target,
             '/experiment_service.api.platform.v2.ExperimentService/UpdateExperiment',
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.UpdateExperimentRequest.SerializeToString,
+            experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.platform.v2.ExperimentService/CancelExperiment',
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
             options,
             channel_credentials,

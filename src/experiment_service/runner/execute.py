@@ -1,0 +1,242 @@
+"""Running one trace: the workflow chain, then the evaluators.
+
+Step N's output is step N+1's input. A `completion` step sends its input as chat messages (an
+OpenAI messages list as is; any other value as one user message); a `prompt` step renders its
+prompt version with the row's variables (a JSON object input), where later steps also see the
+previous output as `input`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from experiment_service.domain import templates, workflows
+from experiment_service.domain.clock import utcnow
+from experiment_service.domain.evaluators import score_with_code
+from experiment_service.domain.models import EvaluatorResult, Session
+from experiment_service.domain.platform_experiments import (
+    evaluator_spans,
+    to_result,
+    workflow_span,
+)
+from experiment_service.domain.platform_models import Evaluator, ScoreResult
+from experiment_service.domain.prompts import render_messages
+from experiment_service.domain.trace_queue import Claim, Plan
+from experiment_service.runner.llm import Completion, LLMClient, LLMError
+from experiment_service.runner.providers import Providers
+
+# Completion parameters passed to the provider as given; max_tokens defaults as in the API.
+PASSED_THROUGH = tuple(k for k in workflows.COMPLETION_KEYS if k != "model")
+DEFAULT_MAX_TOKENS = 150
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_YES = re.compile(r"\b(yes|true|pass|passed|correct)\b", re.IGNORECASE)
+_NO = re.compile(r"\b(no|false|fail|failed|incorrect)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Session
+    spans: list[dict[str, Any]]
+    error: str | None
+
+
+class RowExecutor:
+    def __init__(self, client: LLMClient, providers: Providers) -> None:
+        self._client = client
+        self._providers = providers
+
+    async def run(self, plan: Plan, claim: Claim) -> Outcome:
+        started = utcnow()
+        value: Any = claim.input
+        spans: list[dict[str, Any]] = []
+        models: list[str] = []
+        totals = {"prompt": 0, "completion": 0, "cost": 0.0, "latency": 0.0}
+        error: str | None = None
+        for position, workflow in enumerate(plan.workflows):
+            step_started = utcnow()
+            messages: Any = None
+            try:
+                body = self._body(plan, workflow, value, claim.input, position)
+                messages = body["messages"]
+                completion = await self._call(body)
+            except (LLMError, templates.TemplateProblem) as failure:
+                error = str(failure)
+                spans.append(
+                    workflow_span(
+                        position,
+                        workflow["type"],
+                        messages,
+                        None,
+                        None,
+                        0,
+                        0,
+                        0.0,
+                        0.0,
+                        error,
+                        step_started,
+                        utcnow(),
+                    )
+                )
+                break
+            spans.append(
+                workflow_span(
+                    position,
+                    workflow["type"],
+                    messages,
+                    completion.text,
+                    completion.model,
+                    completion.prompt_tokens,
+                    completion.completion_tokens,
+                    completion.cost,
+                    completion.latency,
+                    None,
+                    step_started,
+                    utcnow(),
+                )
+            )
+            models.append(completion.model)
+            totals["prompt"] += completion.prompt_tokens
+            totals["completion"] += completion.completion_tokens
+            totals["cost"] += completion.cost
+            totals["latency"] += completion.latency
+            value = completion.text
+        scores: list[tuple[Evaluator, EvaluatorResult]] = []
+        usage: dict[str, dict[str, Any]] = {}
+        if error is None:
+            scores, usage = await self._evaluate(plan, claim, value)
+        spans.extend(evaluator_spans(len(spans), scores, value, utcnow(), usage))
+        result = Session(
+            session_id=claim.session_id,
+            experiment_name=plan.experiment_name,
+            status="error" if error else "success",
+            started_at=started,
+            ended_at=utcnow(),
+            latency_ms=totals["latency"] * 1000 if models else None,
+            input=claim.input,
+            output=None if error else value,
+            model_names=sorted(set(models)),
+            input_tokens=totals["prompt"],
+            output_tokens=totals["completion"],
+            cost_usd=totals["cost"] if models else None,
+            evaluator_results=[result for _, result in scores],
+        )
+        return Outcome(result, spans, error)
+
+    async def _call(self, body: dict[str, Any]) -> Completion:
+        provider = self._providers.route(body["model"])
+        if provider is None:
+            raise LLMError(f"No LLM provider serves model '{body['model']}'.")
+        return await self._client.complete(provider, body)
+
+    def _body(
+        self, plan: Plan, workflow: dict[str, Any], value: Any, row_input: Any, position: int
+    ) -> dict[str, Any]:
+        config = workflow.get("config") or {}
+        if workflow["type"] == workflows.COMPLETION:
+            body = {"model": config["model"], "messages": as_messages(value)}
+            body.update({key: config[key] for key in PASSED_THROUGH if key in config})
+            body.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
+            return body
+        version = plan.prompt_versions[config["prompt_id"]]
+        variables = dict(row_input) if isinstance(row_input, dict) else {"input": row_input}
+        if position > 0:
+            variables.update(input=value, previous_output=value)
+        body = {"model": version.model, "messages": render_messages(version, variables)}
+        for key in ("temperature", "max_tokens", "top_p", "frequency_penalty", "presence_penalty"):
+            if getattr(version, key) is not None:
+                body[key] = getattr(version, key)
+        body.update(version.extra_params)
+        return body
+
+    async def _evaluate(
+        self, plan: Plan, claim: Claim, output: Any
+    ) -> tuple[list[tuple[Evaluator, EvaluatorResult]], dict[str, dict[str, Any]]]:
+        scores: list[tuple[Evaluator, EvaluatorResult]] = []
+        usage: dict[str, dict[str, Any]] = {}
+        for evaluator in plan.evaluators:
+            if evaluator.type == "code":
+                score = score_with_code(evaluator, output, claim.expected_output)
+            elif evaluator.type == "llm":
+                started = utcnow()
+                score, call = await self._judge(evaluator, claim, output)
+                if call is not None:
+                    usage[evaluator.slug] = {
+                        "prompt_tokens": call.prompt_tokens,
+                        "completion_tokens": call.completion_tokens,
+                        "cost": call.cost,
+                        "latency": call.latency,
+                        "start_time": started,
+                    }
+            else:
+                continue  # human scores arrive through the API
+            scores.append((evaluator, to_result(evaluator, score)))
+        return scores, usage
+
+    async def _judge(
+        self, evaluator: Evaluator, claim: Claim, output: Any
+    ) -> tuple[ScoreResult, Completion | None]:
+        config = evaluator.config
+        variables = {
+            "input": claim.input,
+            "output": output,
+            "expected_output": claim.expected_output,
+        }
+        try:
+            prompt = templates.render(config["prompt"], variables)
+            call = await self._call(
+                {
+                    "model": config["model"],
+                    "messages": [{"role": "user", "content": prompt}],
+                    "temperature": config.get("temperature", 0),
+                }
+            )
+        except (LLMError, templates.TemplateProblem) as failure:
+            return ScoreResult(None, evaluator.score_value_type, str(failure)), None
+        return parse_score(evaluator, call.text), call
+
+
+def as_messages(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict) and isinstance(value.get("messages"), list):
+        value = value["messages"]
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(m, dict) and "role" in m for m in value)
+    ):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value)
+    return [{"role": "user", "content": text}]
+
+
+def parse_score(evaluator: Evaluator, answer: str) -> ScoreResult:
+    """The judge's answer as a score of the evaluator's type, or an evaluator error."""
+    kind = evaluator.score_value_type
+    config = evaluator.config
+    if kind == "numerical":
+        pattern = re.compile(config["score_pattern"]) if config.get("score_pattern") else _NUMBER
+        match = pattern.search(answer)
+        if match:
+            try:
+                return ScoreResult(
+                    float(match.group(1) if match.groups() else match.group(0)), kind
+                )
+            except ValueError:
+                pass
+    elif kind == "boolean":
+        yes, no = _YES.search(answer), _NO.search(answer)
+        if yes or no:
+            first_yes = not no or (yes is not None and yes.start() < no.start())
+            return ScoreResult(first_yes, kind)
+    elif kind == "categorical":
+        lowered = answer.lower()
+        found = [(lowered.find(c.lower()), c) for c in evaluator.categories if c.lower() in lowered]
+        if found:
+            return ScoreResult(min(found)[1], kind)
+    else:
+        return ScoreResult(answer.strip(), kind)
+    return ScoreResult(
+        None, kind, f"Could not parse a {kind} score from the judge's answer: {answer[:200]!r}"
+    )
