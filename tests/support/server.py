@@ -47,7 +47,11 @@ class RunningServer:
 
 
 def start_server(
-    workdir: Path, *extra_args: str, database_url: str | None = None, gateway: bool = False
+    workdir: Path,
+    *extra_args: str,
+    database_url: str | None = None,
+    gateway: bool = False,
+    env: dict[str, str] | None = None,
 ) -> RunningServer:
     """Run the console script in `workdir` and wait until its health check says SERVING
     (with `gateway`, Envoy is up by then too: the server reports SERVING after it)."""
@@ -69,7 +73,7 @@ def start_server(
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
     http_base = f"http://127.0.0.1:{http_port}" if gateway else None
     running = RunningServer(process, f"127.0.0.1:{port}", http_base, database_url, log_path)

@@ -10,11 +10,18 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+# google.protobuf.Value keeps every JSON number as a double; below 2**53 an integral double is
+# exactly the integer the caller wrote, and templates and comparisons should see it as one.
+_EXACT_INTEGERS = 2**53
+
 
 def value_to_python(value: struct_pb2.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind == "number_value":
-        return value.number_value
+        number = value.number_value
+        if number.is_integer() and abs(number) < _EXACT_INTEGERS:
+            return int(number)
+        return number
     if kind == "string_value":
         return value.string_value
     if kind == "bool_value":

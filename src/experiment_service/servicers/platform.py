@@ -289,6 +289,13 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         )
         return convert.experiment_message(experiment)
 
+    async def CancelExperiment(
+        self, request: ex.CancelExperimentRequest, context: ServicerContext
+    ) -> res.Experiment:
+        return convert.experiment_message(
+            await self._experiments.cancel(current_workspace(), request.id)
+        )
+
     async def DeleteExperiment(
         self, request: ex.DeleteExperimentRequest, context: ServicerContext
     ) -> empty_pb2.Empty:
