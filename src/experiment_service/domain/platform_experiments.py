@@ -163,14 +163,15 @@ class PlatformExperiments:
             row = await _owned(session, workspace, experiment_id)
             if row.status not in UNFINISHED:
                 raise FailedPrecondition(f"Experiment '{experiment_id}' is already {row.status}.")
-            await session.execute(
+            cancelled = await session.execute(
                 update(RunRow)
                 .where(RunRow.experiment_id == row.id, RunRow.status == PENDING)
                 .values(status=CANCELLED, error_message="Cancelled.", ended_at=now)
             )
             await run_queries.bump_runs_version(session, row.id)
             row.status, row.completed_at = CANCELLED, now
-            await update_progress(session, row, now)
+            await session.flush()
+            await update_progress(session, row, _rowcount(cancelled), now)
         return experiment_from_row(row)
 
     async def delete(self, workspace: str, experiment_id: str) -> None:
@@ -326,14 +327,18 @@ class PlatformExperiments:
         async with self._db.transaction(write=True) as session:
             row = await _owned(session, workspace, experiment_id)
             now = utcnow()
-            await session.execute(
+            expired = await session.execute(
                 update(RunRow)
                 .where(RunRow.experiment_id == row.id, RunRow.status == PENDING)
                 .values(status="expired", error_message="No result before the timeout.")
             )
             await run_queries.bump_runs_version(session, row.id)
-            await update_progress(session, row, now)
+            await update_progress(session, row, _rowcount(expired), now)
         return row
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
 
 
 def submission_deadline(row: ExperimentRow) -> datetime | None:
@@ -419,22 +424,32 @@ async def _create_traces(session: AsyncSession, row: ExperimentRow, now: datetim
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def update_progress(session: AsyncSession, row: ExperimentRow, now: datetime) -> None:
-    counts = dict(
-        (
-            await session.execute(
-                select(RunRow.status, func.count())
-                .where(RunRow.experiment_id == row.id)
-                .group_by(RunRow.status)
-            )
-        ).all()
-    )
-    total = sum(counts.values())
-    unfinished = sum(counts.get(status, 0) for status in UNFINISHED)
-    row.progress = 100.0 * (total - unfinished) / total if total else 100.0
-    if unfinished == 0 and row.status in (PENDING, RUNNING):
-        row.status, row.completed_at = COMPLETED, now
-    row.updated_at = now
+async def update_progress(
+    session: AsyncSession, row: ExperimentRow, newly_finished: int, now: datetime
+) -> None:
+    """Count traces that just finished; complete the experiment when none is left.
+
+    The count moves with one atomic UPDATE ... RETURNING, so concurrent writers (several
+    runners, several replicas) never lose an increment, and no write rescans the traces.
+    """
+    counted = (
+        await session.execute(
+            update(ExperimentRow)
+            .where(ExperimentRow.id == row.id)
+            .values(finished_count=ExperimentRow.finished_count + newly_finished, updated_at=now)
+            .returning(ExperimentRow.finished_count, ExperimentRow.run_count)
+        )
+    ).one()
+    finished, total = counted
+    values: dict[str, Any] = {"progress": 100.0 * finished / total if total else 100.0}
+    if finished >= total:
+        await session.execute(
+            update(ExperimentRow)
+            .where(ExperimentRow.id == row.id, ExperimentRow.status.in_(UNFINISHED))
+            .values(status=COMPLETED, completed_at=now)
+        )
+    await session.execute(update(ExperimentRow).where(ExperimentRow.id == row.id).values(**values))
+    await session.refresh(row)
 
 
 def _check_human_scores(
@@ -510,7 +525,8 @@ async def record_result(
         await session.execute(
             insert(SpanRow.__table__), [{**span, "run_id": stored.id} for span in spans]
         )
-    await update_progress(session, experiment, now)
+    finished = run.status in UNFINISHED and result.status not in UNFINISHED
+    await update_progress(session, experiment, int(finished), now)
     return stored
 
 

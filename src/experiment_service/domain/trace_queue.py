@@ -145,7 +145,7 @@ class TraceQueue:
         if result.rowcount:
             experiment = await session.get(ExperimentRow, experiment_id)
             await run_queries.bump_runs_version(session, experiment_id)
-            await update_progress(session, experiment, now)
+            await update_progress(session, experiment, int(result.rowcount), now)
 
     async def renew(self, owner: str, lease_seconds: float) -> None:
         async with self._db.transaction(write=True) as session:

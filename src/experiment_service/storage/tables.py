@@ -118,6 +118,8 @@ class ExperimentRow(Base):
     evaluator_slugs: Mapped[list[str] | None] = mapped_column(JsonColumn)
     status: Mapped[str | None] = mapped_column(String(16))
     progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # Traces no longer pending or running; progress is finished_count / run_count.
+    finished_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""runner leases on runs
+"""runner leases and finished counts
 
 Revision ID: 0004
 Revises: 0003
@@ -19,6 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("experiments", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("finished_count", sa.Integer(), server_default="0", nullable=False)
+        )
+
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=64), nullable=True))
         batch_op.add_column(
@@ -36,3 +41,6 @@ def downgrade() -> None:
         batch_op.drop_column("attempts")
         batch_op.drop_column("lease_expires_at")
         batch_op.drop_column("lease_owner")
+
+    with op.batch_alter_table("experiments", schema=None) as batch_op:
+        batch_op.drop_column("finished_count")
