@@ -502,9 +502,13 @@ async def record_result(
     spans: list[dict[str, Any]],
     error: str | None,
     now: datetime,
+    *,
+    count_progress: bool = True,
 ) -> RunRow:
     """Store a trace's outcome through the same path as an intake session (scores, model
-    counts, rollup invalidation), with its spans, and move the experiment's progress on."""
+    counts, rollup invalidation), with its spans, and move the experiment's progress on
+    (unless the caller counts finished traces itself: `finished_now` says whether this one
+    just finished)."""
     values = run_values(experiment.id, result, run.ingested_at)
     values.update(
         dataset_row_id=run.dataset_row_id,
@@ -525,9 +529,13 @@ async def record_result(
         await session.execute(
             insert(SpanRow.__table__), [{**span, "run_id": stored.id} for span in spans]
         )
-    finished = run.status in UNFINISHED and result.status not in UNFINISHED
-    await update_progress(session, experiment, int(finished), now)
+    if count_progress:
+        await update_progress(session, experiment, int(finished_now(run, result)), now)
     return stored
+
+
+def finished_now(run: RunRow, result: Session) -> bool:
+    return run.status in UNFINISHED and result.status not in UNFINISHED
 
 
 def workflow_span(

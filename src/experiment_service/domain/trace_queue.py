@@ -9,6 +9,7 @@ replicas sharing a database claim disjoint traces.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from experiment_service.domain.models import Session
 from experiment_service.domain.platform_experiments import (
     PLATFORM,
     UNFINISHED,
+    finished_now,
     record_result,
     update_progress,
 )
@@ -41,6 +43,10 @@ class Claim:
     session_id: str
     input: Any
     expected_output: Any
+
+
+# What running a trace produced: the claim, the result, its spans, and the error if it failed.
+Outcome = tuple[Claim, Session, list[dict[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -186,22 +192,29 @@ class TraceQueue:
             evaluators = await by_slugs(session, row.workspace, list(row.evaluator_slugs or []))
             return Plan(row.id, row.name, list(row.workflows or []), versions, evaluators)
 
-    async def complete(
-        self,
-        owner: str,
-        claim: Claim,
-        result: Session,
-        spans: list[dict[str, Any]],
-        error: str | None,
-    ) -> bool:
-        """Store a claimed trace's outcome; False (nothing stored) when the lease was lost."""
+    async def complete(self, owner: str, outcomes: list[Outcome]) -> list[bool]:
+        """Store claimed traces' outcomes in one transaction. Each is stored only while its
+        lease still holds; the result says which were."""
+        stored: list[bool] = []
+        finished: Counter[str] = Counter()
+        now = utcnow()
         async with self._db.transaction(write=True) as session:
-            run = await session.get(RunRow, claim.run_id)
-            if run is None or run.lease_owner != owner or run.status != "running":
-                return False
-            experiment = await session.get(ExperimentRow, claim.experiment_id)
-            await record_result(session, experiment, run, result, spans, error, utcnow())
-        return True
+            for claim, result, spans, error in outcomes:
+                run = await session.get(RunRow, claim.run_id)
+                if run is None or run.lease_owner != owner or run.status != "running":
+                    stored.append(False)
+                    continue
+                experiment = await session.get(ExperimentRow, claim.experiment_id)
+                finished[experiment.id] += finished_now(run, result)
+                await record_result(
+                    session, experiment, run, result, spans, error, now, count_progress=False
+                )
+                stored.append(True)
+            # Progress moves once per experiment per batch, not once per trace.
+            for experiment_id, count in finished.items():
+                experiment = await session.get(ExperimentRow, experiment_id)
+                await update_progress(session, experiment, count, now)
+        return stored
 
     async def fail_experiment(self, experiment_id: str, message: str) -> None:
         """Nothing can run (e.g. no provider serves a model): fail it, with the reason."""

@@ -7,13 +7,20 @@ import contextlib
 import logging
 import uuid
 
-from experiment_service.domain.trace_queue import Claim, Plan, TraceQueue
+from experiment_service.domain.trace_queue import Claim, Outcome, Plan, TraceQueue
 from experiment_service.runner.execute import RowExecutor
 from experiment_service.runner.llm import LLMClient
 from experiment_service.runner.providers import Providers
 from experiment_service.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+STORE_BATCH = 64
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("runner loop stopped", exc_info=task.exception())
 
 
 class Runner:
@@ -39,12 +46,19 @@ class Runner:
         self._executor = RowExecutor(self._client, providers)
         self._lease = lease_seconds
         self._poll = poll_seconds
+        # Twice the providers' call limits: while some traces wait to be stored, others keep
+        # every provider's calls busy (the providers' own semaphores still bound the calls).
         total = sum(p.concurrency for p in providers.providers)
-        self._max_in_flight = max_in_flight or max(16, total)
+        self._max_in_flight = max_in_flight or max(16, 2 * total)
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._plans: dict[str, Plan | None] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # Finished traces wait here to be stored together (group commit: one transaction for
+        # all that finished while the previous batch was being written).
+        self._finished_outcomes: asyncio.Queue[tuple[Outcome, asyncio.Future[bool]]] = (
+            asyncio.Queue()
+        )
 
     def kick(self) -> None:
         """New work: look now rather than at the next poll."""
@@ -54,7 +68,10 @@ class Runner:
         self._tasks = [
             asyncio.create_task(self._claim_loop()),
             asyncio.create_task(self._heartbeat()),
+            asyncio.create_task(self._store_loop()),
         ]
+        for task in self._tasks:
+            task.add_done_callback(_report_crash)
 
     async def stop(self) -> None:
         for task in [*self._tasks, *self._in_flight]:
@@ -103,16 +120,31 @@ class Runner:
             if plan is None:
                 return
             outcome = await self._executor.run(plan, claim)
-            stored = await self._queue.complete(
-                self.owner, claim, outcome.result, outcome.spans, outcome.error
+            stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            await self._finished_outcomes.put(
+                ((claim, outcome.result, outcome.spans, outcome.error), stored)
             )
-            if not stored:
+            if not await stored:
                 log.info("lease lost; result dropped", extra={"trace": claim.session_id})
         except asyncio.CancelledError:
             raise
         except Exception:
             # The lease runs out and the trace is tried again (up to the attempt limit).
             log.exception("running a trace failed", extra={"trace": claim.session_id})
+
+    async def _store_loop(self) -> None:
+        while True:
+            batch = [await self._finished_outcomes.get()]
+            while not self._finished_outcomes.empty() and len(batch) < STORE_BATCH:
+                batch.append(self._finished_outcomes.get_nowait())
+            try:
+                results = await self._queue.complete(self.owner, [item for item, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    future.set_exception(error)
+                continue
+            for (_, future), stored in zip(batch, results, strict=True):
+                future.set_result(stored)
 
     async def _plan(self, experiment_id: str) -> Plan | None:
         if experiment_id not in self._plans:
