@@ -5,16 +5,21 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: serve test check lint protos clean
+.PHONY: serve test test-sqlite lint protos clean
 
 serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite under ./data/)
 	$(BIN)/experiment-service serve
 
-test: $(INSTALLED) $(BUF)  ## Lint, check generated code, run the whole test suite
+test: $(INSTALLED) $(BUF)  ## Lint, check generated code, run the suite on SQLite and PostgreSQL
 	$(BIN)/python scripts/gen_protos.py --check
 	$(BUF) lint
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
+	$(BIN)/pytest
+	scripts/ensure_postgres.sh
+	EXPERIMENT_SERVICE_TEST_BACKEND=postgresql $(BIN)/pytest
+
+test-sqlite: $(INSTALLED)  ## The test suite on SQLite only
 	$(BIN)/pytest
 
 lint: $(INSTALLED) $(BUF)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import grpc
 import httpx
@@ -13,12 +16,43 @@ import pytest_asyncio
 
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
 from tests.support.keys import create_api_key
+from tests.support.postgres import PostgresCluster, PostgresUnavailable
 from tests.support.server import RunningServer, start_server
+
+# The suite runs once per backend: `make test` runs it on SQLite, then on PostgreSQL.
+BACKEND = os.environ.get("EXPERIMENT_SERVICE_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"), gateway=True)
+def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """Makes a fresh, empty database on the backend under test; returns its URL."""
+    if BACKEND == "postgresql":
+        # Not under pytest's own (private) temporary tree: the server may run as another user.
+        directory = Path(tempfile.mkdtemp(prefix="experiment-service-pg-"))
+        cluster = PostgresCluster(directory)
+        try:
+            cluster.start()
+        except PostgresUnavailable as reason:
+            shutil.rmtree(directory, ignore_errors=True)
+            pytest.skip(f"PostgreSQL run skipped: {reason}")
+        yield cluster.new_database
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+        return
+
+    def sqlite_url() -> str:
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'experiments.db'}"
+
+    yield sqlite_url
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[], str]
+) -> Iterator[RunningServer]:
+    running = start_server(
+        tmp_path_factory.mktemp("server"), gateway=True, database_url=new_database_url()
+    )
     yield running
     running.stop()
 

@@ -409,3 +409,25 @@ async def test_experiments_list_with_rollups_and_sorts_by_run_count(
         svc.ListExperimentsRequest(workspace=workspace, sort="run_count")
     )
     assert [e.name for e in ascending.data] == ["none", "few", "many"]
+
+
+async def test_nul_characters_are_refused_on_every_backend(
+    intake: IntakeServiceStub, workspace: str
+) -> None:
+    await new_experiment(intake, workspace)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await ingest(
+            intake,
+            workspace,
+            session(
+                "exp",
+                "a\x00",
+                output={"text": "bad\x00"},
+                evaluator_results=[{"name": "t", "data_type": "TEXT", "string_value": "\x00"}],
+            ),
+        )
+    assert field_violations(caught.value) == {
+        "sessions[0].session_id": "string_nul_character",
+        "sessions[0].output": "string_nul_character",
+        "sessions[0].evaluator_results[0].string_value": "string_nul_character",
+    }

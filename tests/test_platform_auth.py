@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-import sqlite3
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from experiment_service.api.platform.v2 import datasets_pb2, datasets_pb2_grpc
 from experiment_service.api.platform.v2 import resources_pb2 as res
 from tests.support.keys import api_keys, create_api_key
 from tests.support.server import RunningServer, start_server
+
+
+async def stored_key(database_url: str, key_id: str, key: str) -> tuple[str, int]:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            digest = await connection.scalar(
+                text("SELECT key_hash FROM api_keys WHERE id = :id"), {"id": key_id}
+            )
+            plain = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM api_keys WHERE key_hash = :key OR prefix = :key "
+                    "OR name = :key"
+                ),
+                {"key": key},
+            )
+    finally:
+        await engine.dispose()
+    return str(digest), int(plain or 0)
 
 
 def test_platform_calls_without_a_valid_key_get_401(rest_base: str) -> None:
@@ -62,12 +84,9 @@ def test_keys_are_listed_without_secrets_stored_hashed_and_revocable(
     key_id, key = create_api_key(server, workspace)
     listing = api_keys(server, "list", "--workspace", workspace)
     assert key_id in listing and key not in listing and key[:12] in listing
-    database = server.database_url.removeprefix("sqlite+aiosqlite:///")
-    with sqlite3.connect(database) as connection:
-        stored = connection.execute("SELECT key_hash FROM api_keys WHERE id = ?", (key_id,))
-        [(digest,)] = stored.fetchall()
+    digest, plain = asyncio.run(stored_key(server.database_url, key_id, key))
     assert digest != key and len(digest) == 64
-    assert key.encode() not in Path(database).read_bytes()
+    assert plain == 0, "no column holds the key itself"
 
     headers = {"authorization": f"Bearer {key}"}
     assert httpx.get(f"{rest_base}/api/datasets/", headers=headers).status_code == 200
@@ -77,8 +96,12 @@ def test_keys_are_listed_without_secrets_stored_hashed_and_revocable(
     assert revoked.json() == {"detail": "Your API key is invalid or expired."}
 
 
-def test_require_auth_guards_intake_by_workspace(tmp_path: Path) -> None:
-    running = start_server(tmp_path, "--require-auth", gateway=True)
+def test_require_auth_guards_intake_by_workspace(
+    tmp_path: Path, new_database_url: Callable[[], str]
+) -> None:
+    running = start_server(
+        tmp_path, "--require-auth", gateway=True, database_url=new_database_url()
+    )
     try:
         _, key = create_api_key(running, "team-a")
         body = {"name": "e", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}

@@ -36,7 +36,7 @@ results = st.one_of(
     st.builds(
         lambda n, v: {"name": n, "data_type": "TEXT", "string_value": v},
         st.sampled_from(EVALUATORS),
-        st.text(max_size=5),
+        st.text(st.characters(blacklist_characters="\x00"), max_size=5),
     ),
 )
 sessions = st.lists(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -324,9 +325,9 @@ def test_an_experiment_of_a_thousand_rows(api: httpx.Client) -> None:
 
 
 def test_a_killed_server_resumes_without_losing_or_repeating_rows(
-    tmp_path: Path, fake: FakeLLM
+    tmp_path: Path, fake: FakeLLM, new_database_url: Callable[[], str]
 ) -> None:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'resume.db'}"
+    database_url = new_database_url()
     first = start(tmp_path, fake, "--runner-lease-seconds=1", database_url=database_url)
     _, key = create_api_key(first, "resume")
     headers = {"authorization": f"Bearer {key}"}
@@ -357,7 +358,8 @@ def test_a_killed_server_resumes_without_losing_or_repeating_rows(
             second.stop()
     finally:
         fake.latency = 0.0
-    calls = [c["messages"][-1]["content"] for c in fake.calls("upper")]
+    calls = Counter(c["messages"][-1]["content"] for c in fake.calls("upper"))
     assert set(calls) == {f"row {i}" for i in range(400)}
-    # Only traces in flight at the kill ran a second time.
-    assert len(calls) - 400 <= 16
+    # Only traces in work at the kill ran a second time: at most twice the provider's
+    # concurrency of 16 are in work at once.
+    assert sum(1 for count in calls.values() if count > 1) <= 32

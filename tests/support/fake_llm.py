@@ -49,6 +49,7 @@ class FakeLLM:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            request_queue_size = 256
 
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # a caller that gave up (cancelled, timed out) is not the fake's problem

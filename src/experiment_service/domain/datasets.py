@@ -98,6 +98,9 @@ class Datasets:
                 violations.add(f"{field}.input", "Field required", "missing")
             elif len(orjson.dumps([record.input, record.expected_output])) > MAX_ROW_BYTES:
                 violations.add(field, f"A row is at most {MAX_ROW_BYTES} bytes of JSON", "too_long")
+            else:
+                violations.json_value(f"{field}.input", record.input)
+                violations.json_value(f"{field}.expected_output", record.expected_output)
             violations.json_object_size(f"{field}.metadata", record.metadata)
         violations.raise_if_any()
         now = utcnow()

@@ -234,6 +234,8 @@ class PlatformExperiments:
             violations.number_range(f"metrics.{key}", metrics.get(key), ge=0)
         violations.text("metrics.model", metrics.get("model"), 255)
         violations.json_object_size("metadata", metadata)
+        violations.json_value("output", output)
+        violations.json_value("input", input_)
         violations.raise_if_any()
         row = await self._refreshed(workspace, experiment_id)
         if not workflow_rules.is_custom(row.workflows or []):

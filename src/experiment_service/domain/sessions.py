@@ -174,6 +174,8 @@ def validate_session(violations: Violations, prefix: str, item: Session) -> None
     for index, result in enumerate(item.evaluator_results):
         validate_result(violations, f"{prefix}.evaluator_results[{index}].", result)
     violations.json_object_size(f"{prefix}.metadata", item.metadata)
+    violations.json_value(f"{prefix}.input", item.input)
+    violations.json_value(f"{prefix}.output", item.output)
 
 
 def validate_result(violations: Violations, prefix: str, result: EvaluatorResult) -> None:

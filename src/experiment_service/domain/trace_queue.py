@@ -153,11 +153,17 @@ class TraceQueue:
             await run_queries.bump_runs_version(session, experiment_id)
             await update_progress(session, experiment, int(result.rowcount), now)
 
-    async def renew(self, owner: str, lease_seconds: float) -> None:
+    async def renew(self, owner: str, run_ids: list[int], lease_seconds: float) -> None:
+        """Extend the leases of the traces in work (in id order, the order every writer locks
+        traces in, so that concurrent writers cannot deadlock)."""
         async with self._db.transaction(write=True) as session:
             await session.execute(
                 update(RunRow)
-                .where(RunRow.lease_owner == owner, RunRow.status == "running")
+                .where(
+                    RunRow.id.in_(sorted(run_ids)),
+                    RunRow.lease_owner == owner,
+                    RunRow.status == "running",
+                )
                 .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
             )
 
@@ -195,26 +201,26 @@ class TraceQueue:
     async def complete(self, owner: str, outcomes: list[Outcome]) -> list[bool]:
         """Store claimed traces' outcomes in one transaction. Each is stored only while its
         lease still holds; the result says which were."""
-        stored: list[bool] = []
+        stored: dict[int, bool] = {}
         finished: Counter[str] = Counter()
         now = utcnow()
         async with self._db.transaction(write=True) as session:
-            for claim, result, spans, error in outcomes:
+            for claim, result, spans, error in sorted(outcomes, key=lambda o: o[0].run_id):
                 run = await session.get(RunRow, claim.run_id)
                 if run is None or run.lease_owner != owner or run.status != "running":
-                    stored.append(False)
+                    stored[claim.run_id] = False
                     continue
                 experiment = await session.get(ExperimentRow, claim.experiment_id)
                 finished[experiment.id] += finished_now(run, result)
                 await record_result(
                     session, experiment, run, result, spans, error, now, count_progress=False
                 )
-                stored.append(True)
+                stored[claim.run_id] = True
             # Progress moves once per experiment per batch, not once per trace.
-            for experiment_id, count in finished.items():
+            for experiment_id, count in sorted(finished.items()):
                 experiment = await session.get(ExperimentRow, experiment_id)
                 await update_progress(session, experiment, count, now)
-        return stored
+        return [stored[claim.run_id] for claim, *_ in outcomes]
 
     async def fail_experiment(self, experiment_id: str, message: str) -> None:
         """Nothing can run (e.g. no provider serves a model): fail it, with the reason."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
+
+import orjson
 
 from experiment_service.domain.errors import FieldViolation, InvalidArgument
 
@@ -13,6 +14,8 @@ MAX_NAME_LENGTH = 255
 MAX_TEXT_LENGTH = 10_000
 MAX_URI_LENGTH = 2048
 MAX_METADATA_BYTES = 64 * 1024
+# PostgreSQL stores no U+0000 in text or JSON; refusing it everywhere keeps backends alike.
+NUL_MESSAGE = "Text must not contain NUL (U+0000) characters"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
 
 
@@ -51,12 +54,21 @@ class Violations:
         return True
 
     def text(self, field: str, value: str | None, max_length: int = MAX_TEXT_LENGTH) -> None:
-        if value is not None and len(value) > max_length:
+        if value is None:
+            return
+        if len(value) > max_length:
             self.add(
                 field,
                 f"String should have at most {max_length} characters",
                 "string_too_long",
             )
+        if "\x00" in value:
+            self.add(field, NUL_MESSAGE, "string_nul_character")
+
+    def json_value(self, field: str, value: Any) -> None:
+        """Any JSON value: no NUL character in any of its strings."""
+        if value is not None and b"\\u0000" in orjson.dumps(value):
+            self.add(field, NUL_MESSAGE, "string_nul_character")
 
     def absolute_uri(self, field: str, value: str | None) -> None:
         if value is None:
@@ -68,10 +80,15 @@ class Violations:
             self.add(field, "Input should be a valid absolute URI", "url_parsing")
 
     def json_object_size(self, field: str, value: dict[str, Any] | None) -> None:
-        if value and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+        if not value:
+            return
+        encoded = orjson.dumps(value)
+        if len(encoded) > MAX_METADATA_BYTES:
             self.add(
                 field, f"Must serialize to at most {MAX_METADATA_BYTES} bytes of JSON", "too_long"
             )
+        if b"\\u0000" in encoded:
+            self.add(field, NUL_MESSAGE, "string_nul_character")
 
     def number_range(
         self,

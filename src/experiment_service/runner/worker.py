@@ -16,6 +16,7 @@ from experiment_service.storage.database import Database
 log = logging.getLogger(__name__)
 
 STORE_BATCH = 64
+STORE_ATTEMPTS = 3
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:
@@ -52,6 +53,9 @@ class Runner:
         self._max_in_flight = max_in_flight or max(16, 2 * total)
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Traces in work, by task: only their leases are renewed. A trace whose task ended
+        # without storing a result keeps a lease that lapses, and is claimed again.
+        self._in_work: dict[asyncio.Task[None], int] = {}
         self._plans: dict[str, Plan | None] = {}
         self._tasks: list[asyncio.Task[None]] = []
         # Finished traces wait here to be stored together (group commit: one transaction for
@@ -95,6 +99,7 @@ class Runner:
             for claim in claims:
                 task = asyncio.create_task(self._run(claim))
                 self._in_flight.add(task)
+                self._in_work[task] = claim.run_id
                 task.add_done_callback(self._finished)
             if len(claims) < max(free, 1):  # nothing more to claim, or no room: wait
                 self._wake.clear()
@@ -103,14 +108,15 @@ class Runner:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
+        self._in_work.pop(task, None)
         self._wake.set()
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
-            if self._in_flight:
+            if self._in_work:
                 try:
-                    await self._queue.renew(self.owner, self._lease)
+                    await self._queue.renew(self.owner, list(self._in_work.values()), self._lease)
                 except Exception:
                     log.exception("renewing leases failed")
 
@@ -138,13 +144,25 @@ class Runner:
             while not self._finished_outcomes.empty() and len(batch) < STORE_BATCH:
                 batch.append(self._finished_outcomes.get_nowait())
             try:
-                results = await self._queue.complete(self.owner, [item for item, _ in batch])
+                results = await self._store(batch)
             except Exception as error:
                 for _, future in batch:
                     future.set_exception(error)
                 continue
             for (_, future), stored in zip(batch, results, strict=True):
                 future.set_result(stored)
+
+    async def _store(self, batch: list[tuple[Outcome, asyncio.Future[bool]]]) -> list[bool]:
+        """Store a batch; a transient failure (e.g. a deadlock victim) is retried."""
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                return await self._queue.complete(self.owner, [item for item, _ in batch])
+            except Exception:
+                if attempt == STORE_ATTEMPTS - 1:
+                    raise
+                log.warning("storing results failed; retrying", exc_info=True)
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def _plan(self, experiment_id: str) -> Plan | None:
         if experiment_id not in self._plans:
