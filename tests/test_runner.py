@@ -328,7 +328,7 @@ def test_a_killed_server_resumes_without_losing_or_repeating_rows(
     tmp_path: Path, fake: FakeLLM, new_database_url: Callable[[], str]
 ) -> None:
     database_url = new_database_url()
-    first = start(tmp_path, fake, "--runner-lease-seconds=1", database_url=database_url)
+    first = start(tmp_path, fake, "--runner-lease-seconds=3", database_url=database_url)
     _, key = create_api_key(first, "resume")
     headers = {"authorization": f"Bearer {key}"}
     fake.latency = 0.05
@@ -344,7 +344,7 @@ def test_a_killed_server_resumes_without_losing_or_repeating_rows(
                 time.sleep(0.05)
         first.stop(signal.SIGKILL)
 
-        second = start(tmp_path, fake, "--runner-lease-seconds=1", database_url=database_url)
+        second = start(tmp_path, fake, "--runner-lease-seconds=3", database_url=database_url)
         try:
             with httpx.Client(base_url=second.http_base, headers=headers, timeout=60) as api:
                 assert wait_done(api, run["id"])["status"] == "completed"
