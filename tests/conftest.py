@@ -24,26 +24,36 @@ BACKEND = os.environ.get("EXPERIMENT_SERVICE_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture(scope="session")
-def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
-    """Makes a fresh, empty database on the backend under test; returns its URL."""
-    if BACKEND == "postgresql":
-        # Not under pytest's own (private) temporary tree: the server may run as another user.
-        directory = Path(tempfile.mkdtemp(prefix="experiment-service-pg-"))
-        cluster = PostgresCluster(directory)
-        try:
-            cluster.start()
-        except PostgresUnavailable as reason:
-            shutil.rmtree(directory, ignore_errors=True)
-            pytest.skip(f"PostgreSQL run skipped: {reason}")
-        yield cluster.new_database
-        cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+def postgres() -> Iterator[PostgresCluster | None]:
+    """The PostgreSQL cluster of a PostgreSQL run; None on SQLite."""
+    if BACKEND != "postgresql":
+        yield None
         return
+    # Not under pytest's own (private) temporary tree: the server may run as another user.
+    directory = Path(tempfile.mkdtemp(prefix="experiment-service-pg-"))
+    cluster = PostgresCluster(directory)
+    try:
+        cluster.start()
+    except PostgresUnavailable as reason:
+        shutil.rmtree(directory, ignore_errors=True)
+        pytest.skip(f"PostgreSQL run skipped: {reason}")
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def new_database_url(
+    tmp_path_factory: pytest.TempPathFactory, postgres: PostgresCluster | None
+) -> Callable[[], str]:
+    """Makes a fresh, empty database on the backend under test; returns its URL."""
+    if postgres is not None:
+        return postgres.new_database
 
     def sqlite_url() -> str:
         return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'experiments.db'}"
 
-    yield sqlite_url
+    return sqlite_url
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_database_flag(serve)
     serve.add_argument(
+        "--db-pool-size",
+        type=int,
+        default=int(_env("DB_POOL_SIZE", "10")),
+        metavar="N",
+        help="PostgreSQL connections kept open per process; up to N more open under load "
+        "[env EXPERIMENT_SERVICE_DB_POOL_SIZE; default %(default)s]",
+    )
+    serve.add_argument(
+        "--db-pool-timeout",
+        type=float,
+        default=float(_env("DB_POOL_TIMEOUT", "30")),
+        metavar="S",
+        help="how long a call waits for a free connection before failing with UNAVAILABLE "
+        "[env EXPERIMENT_SERVICE_DB_POOL_TIMEOUT; default %(default)s]",
+    )
+    serve.add_argument(
         "--require-auth",
         action="store_true",
         default=_env("REQUIRE_AUTH", "") not in ("", "0", "false"),
@@ -212,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             grpc_address=args.grpc_address,
             http_address=None if args.no_gateway else args.http_address,
             require_auth=args.require_auth,
+            db_pool_size=args.db_pool_size,
+            db_pool_timeout=args.db_pool_timeout,
             providers_config=args.config,
             llm_base_url=args.llm_base_url,
             runner=not args.no_runner,

@@ -22,6 +22,12 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy async URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://..."""
 
+    db_pool_size: int = 10
+    """PostgreSQL connections kept per process (as many more may open under load)."""
+
+    db_pool_timeout: float = 30.0
+    """Seconds a call waits for a free connection before failing with UNAVAILABLE."""
+
     require_auth: bool = False
     """Intake calls need an API key of the path's workspace too (platform calls always do)."""
 

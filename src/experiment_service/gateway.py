@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import signal
 import socket
 import string
 import tempfile
@@ -24,6 +27,7 @@ LUA_FILTER = GATEWAY_DIR / "rest_dialects.lua"
 OPENAPI = GATEWAY_DIR / "openapi.json"
 DESCRIPTOR_SET = Path(_intake_api.__file__).resolve().parent.parent / "descriptor_set.pb"
 STARTUP_TIMEOUT_S = 20.0
+PR_SET_PDEATHSIG = 1
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -131,6 +135,7 @@ class EnvoyGateway:
             "warn",
             "--log-path",
             str(self._log_path),
+            preexec_fn=_die_with_parent,
         )
         await self._wait_ready(admin_port)
         log.info("gateway serving", extra={"http_address": self.http_address})
@@ -162,6 +167,16 @@ class EnvoyGateway:
                 self.process.kill()
                 await self.process.wait()
         self._workdir.cleanup()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux sends it SIGTERM when the server dies, even by SIGKILL,
+    so Envoy never outlives the process that started it."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: stop() still ends Envoy on every orderly shutdown
 
 
 def _is_ready(url: str) -> bool:

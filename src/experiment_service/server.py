@@ -63,7 +63,11 @@ class Server:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.database = Database(settings.database_url)
+        self.database = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout,
+        )
         self.health = health.aio.HealthServicer()
         self.port = 0
         self.bindings = rest.bindings_of(list(SERVICES))

@@ -56,6 +56,10 @@ class PermissionDenied(DomainError):
     """Valid credentials that do not grant this call."""
 
 
+class Unavailable(DomainError):
+    """A dependency (the database) is out of reach; retrying later may succeed."""
+
+
 def _summarize(violations: list[FieldViolation]) -> str:
     if len(violations) == 1:
         return f"Invalid request: {violations[0].field}: {violations[0].description}"

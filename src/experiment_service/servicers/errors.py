@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from experiment_service.domain import errors
 from experiment_service.servicers import rest
+from experiment_service.storage.database import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ STATUS_CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
     errors.DomainError: grpc.StatusCode.UNKNOWN,
 }
 
@@ -86,7 +88,11 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
-            response = await inner(request, context)
+            try:
+                response = await inner(request, context)
+            except StorageUnavailable as outage:
+                log.warning("database unavailable", extra={"error": str(outage)})
+                raise errors.Unavailable("The database is unavailable; retry shortly.") from None
         except errors.DomainError as error:
             status = to_rpc_status(error)
             log.debug("refused: %s %s", status.code.name, error.message)

@@ -41,6 +41,7 @@ _ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.FailedPrecondition: 400,
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
+    errors.Unavailable: 503,
     errors.DomainError: 500,
 }
 _PATH_VARIABLE = re.compile(r"{([^}=]+)")

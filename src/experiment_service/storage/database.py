@@ -12,7 +12,13 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,10 +38,21 @@ class UniqueViolation(Exception):
     """A write hit a unique constraint: another row already holds the key."""
 
 
+class StorageUnavailable(Exception):
+    """The database cannot be reached or is too busy right now; the call may be retried."""
+
+
 class Database:
     """One engine per process; every unit of work is one transaction."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = 30.0,
+        echo: bool = False,
+    ) -> None:
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self.is_sqlite = self.dialect == "sqlite"
@@ -49,7 +66,7 @@ class Database:
         if self.is_sqlite:
             _ensure_parent_dir(parsed.database)
         else:
-            options["pool_size"] = pool_size
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -66,13 +83,20 @@ class Database:
         read-then-write transactions queue on the busy timeout instead of failing mid-way.
         A unique-constraint failure surfaces as `UniqueViolation`.
         """
-        if write and self._sqlite_writer is not None:
-            async with self._sqlite_writer:
-                async with self._unit_of_work(write=True) as session:
+        try:
+            if write and self._sqlite_writer is not None:
+                async with self._sqlite_writer:
+                    async with self._unit_of_work(write=True) as session:
+                        yield session
+            else:
+                async with self._unit_of_work(write=write) as session:
                     yield session
-        else:
-            async with self._unit_of_work(write=write) as session:
-                yield session
+        except (OperationalError, InterfaceError, PoolTimeout, TimeoutError, OSError) as error:
+            raise StorageUnavailable(f"Database unavailable: {error}") from error
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise StorageUnavailable(f"Database connection lost: {error}") from error
+            raise
 
     @asynccontextmanager
     async def _unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
