@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.bench_intake             # 0, 10k and 100k sessions
     .venv/bin/python -m bench.bench_intake --million   # adds the 1M-session read
+    .venv/bin/python -m bench.bench_intake --backend postgresql [--million]
 
 Starts the real server (SQLite, embedded default) in a temporary directory and prints a table
 of medians with their baselines and ratios.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -188,9 +190,84 @@ async def read_latency_ms(intake: Any, experiment: str, reads: int = 50) -> tupl
     return first_ms, statistics.median(times)
 
 
-async def run(sizes: list[int], workdir: Path) -> list[tuple[str, str, str, str]]:
+async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> float:
+    """The PostgreSQL counterpart of raw_sqlite_rate: asyncpg executemany, same rows."""
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(
+            """
+            CREATE TABLE raw_runs (id SERIAL PRIMARY KEY, experiment_id TEXT, session_id TEXT,
+              test_case_id TEXT, status TEXT, started_at TIMESTAMPTZ, ended_at TIMESTAMPTZ,
+              latency_ms FLOAT8, cost_usd FLOAT8, input_tokens INT, output_tokens INT,
+              model_names JSONB, input JSONB, output JSONB, evaluator_results JSONB,
+              metadata JSONB, ingested_at TIMESTAMPTZ);
+            CREATE UNIQUE INDEX raw_uq ON raw_runs (experiment_id, session_id);
+            CREATE INDEX raw_started ON raw_runs (experiment_id, started_at);
+            CREATE INDEX raw_cost ON raw_runs (experiment_id, cost_usd);
+            CREATE INDEX raw_latency ON raw_runs (experiment_id, latency_ms);
+            CREATE TABLE raw_scores (id SERIAL PRIMARY KEY, experiment_id TEXT,
+              session_id TEXT, name TEXT, value FLOAT8);
+            CREATE INDEX raw_ss ON raw_scores (experiment_id, session_id);
+            CREATE INDEX raw_sv ON raw_scores (experiment_id, name, value);
+            """
+        )
+        now = datetime.now(UTC)
+        elapsed = 0.0
+        for round_ in range(5):
+            runs = [
+                (
+                    "e",
+                    f"{round_}-{s.session_id}",
+                    s.test_case_id,
+                    s.status,
+                    s.started_at.ToDatetime(UTC),
+                    s.ended_at.ToDatetime(UTC),
+                    s.latency_ms,
+                    s.cost_usd,
+                    s.input_tokens,
+                    s.output_tokens,
+                    '["gpt-4o-mini"]',
+                    '{"question": "q"}',
+                    '"a"',
+                    '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
+                    "{}",
+                    now,
+                )
+                for s in sessions
+            ]
+            scores = [
+                ("e", f"{round_}-{s.session_id}", r.name, 0.5)
+                for s in sessions
+                for r in s.evaluator_results
+            ]
+            started = time.perf_counter()
+            async with connection.transaction():
+                await connection.executemany(
+                    "INSERT INTO raw_runs (experiment_id, session_id, test_case_id, status, "
+                    "started_at, ended_at, latency_ms, cost_usd, input_tokens, output_tokens, "
+                    "model_names, input, output, evaluator_results, metadata, ingested_at) "
+                    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12::jsonb,$13::jsonb,"
+                    "$14::jsonb,$15::jsonb,$16)",
+                    runs,
+                )
+                await connection.executemany(
+                    "INSERT INTO raw_scores (experiment_id, session_id, name, value) "
+                    "VALUES ($1,$2,$3,$4)",
+                    scores,
+                )
+            elapsed += time.perf_counter() - started
+        return 5 * len(sessions) / elapsed
+    finally:
+        await connection.close()
+
+
+async def run(
+    sizes: list[int], workdir: Path, database_url: str | None = None
+) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
-    server = start_server(workdir)
+    server = start_server(workdir, database_url=database_url)
     empty_port = free_port()
     empty = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
         [sys.executable, str(Path(__file__).with_name("empty_server.py")), str(empty_port)],
@@ -223,7 +300,11 @@ async def run(sizes: list[int], workdir: Path) -> list[tuple[str, str, str, str]
                     )
                 )
             sample = [session_message("ingest-bench", i) for i in range(BATCH)]
-            raw_rate = raw_sqlite_rate(workdir, sample)
+            if database_url is None:
+                raw_rate, raw_name = raw_sqlite_rate(workdir, sample), "raw sqlite3 executemany"
+            else:
+                raw_rate = await raw_postgres_rate(database_url, sample)
+                raw_name = "raw asyncpg executemany"
             ingest_rates = [
                 await ingest_up_to(intake, "ingest-bench", i * 5000, (i + 1) * 5000)
                 for i in range(3)
@@ -233,7 +314,7 @@ async def run(sizes: list[int], workdir: Path) -> list[tuple[str, str, str, str]
                 (
                     "IngestSessions (sessions/s, batches of 1000)",
                     f"{ingest_rate:,.0f}",
-                    f"{raw_rate:,.0f} (raw sqlite3 executemany)",
+                    f"{raw_rate:,.0f} ({raw_name})",
                     f"{raw_rate / ingest_rate:.2f}x",
                 )
             )
@@ -276,10 +357,24 @@ async def run(sizes: list[int], workdir: Path) -> list[tuple[str, str, str, str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--million", action="store_true", help="also read at 1M sessions")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     sizes = [10_000, 100_000] + ([1_000_000] if args.million else [])
     with tempfile.TemporaryDirectory() as tmp:
-        rows = asyncio.run(run(sizes, Path(tmp)))
+        if args.backend == "postgresql":
+            from tests.support.postgres import PostgresCluster
+
+            cluster_dir = Path(tempfile.mkdtemp(prefix="experiment-service-pg-bench-"))
+            cluster = PostgresCluster(cluster_dir)
+            cluster.start()
+            try:
+                rows = asyncio.run(run(sizes, Path(tmp), cluster.new_database()))
+            finally:
+                cluster.stop()
+                shutil.rmtree(cluster_dir, ignore_errors=True)
+        else:
+            rows = asyncio.run(run(sizes, Path(tmp)))
+    print(f"backend: {args.backend}")
     header = ("measure", "median", "baseline", "ratio")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     for row in [header, tuple("-" * w for w in widths), *rows]:

@@ -75,7 +75,8 @@ def test_two_replicas_share_one_database(
 
         _, key = create_api_key(first, "shared")
         headers = {"authorization": f"Bearer {key}"}
-        fake.latency = 0.02
+        # Slow enough that the run outlasts the other replica's poll interval (1 s).
+        fake.latency = 0.1
         with httpx.Client(base_url=first.http_base, headers=headers, timeout=60) as api:
             dataset = api.post("/api/datasets/", json={"name": "d"}).json()
             rows = [{"input": f"row {i}"} for i in range(300)]

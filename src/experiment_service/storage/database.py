@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (
     DBAPIError,
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _WRITE = "experiment_service_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIGRATION_LOCK_KEY = 0x6578_7073  # any constant shared by all replicas
 
 
 class UniqueViolation(Exception):
@@ -115,7 +116,13 @@ class Database:
                 raise
 
     async def migrate(self) -> None:
+        """Upgrade the schema to head. On PostgreSQL, replicas starting together take turns
+        (a transaction-scoped advisory lock), so one migrates and the others find it done."""
         async with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await connection.run_sync(upgrade_to_head)
             await connection.commit()
 

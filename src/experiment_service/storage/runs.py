@@ -34,42 +34,53 @@ async def replace_runs(
     session_scores: list[dict[str, Any]],
 ) -> int:
     """Store `runs` and their per-evaluator session scores, replacing runs with the same
-    session ids. Returns how many runs were new, so counts never count a session twice."""
-    session_ids = [run["session_id"] for run in runs]
+    session ids. Returns how many runs were new, so counts never count a session twice.
+
+    New sessions (the usual case) go in with one INSERT ... ON CONFLICT DO NOTHING: the unique
+    (experiment_id, session_id) index decides, whatever the planner's statistics say, and no
+    lookup precedes the insert. Sessions that conflicted are then replaced, keeping their row
+    ids so that orderings and references stay stable.
+    """
+    dialect_insert = (
+        postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    )
+    table = RunRow.__table__
     models = Counter(model for run in runs for model in set(run["model_names"]))
-    replaced: dict[str, int] = {}
-    for chunk in _chunks(session_ids):
-        found = await session.execute(
-            select(RunRow.session_id, RunRow.id, RunRow.model_names).where(
-                RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
-            )
-        )
-        for session_id, run_id, model_names in found.all():
-            replaced[session_id] = run_id
-            models.subtract(set(model_names))
-    for chunk in _chunks(list(replaced)):
-        for table in (SessionScoreRow, RunRow):
-            await session.execute(
-                delete(table).where(
-                    table.experiment_id == experiment_id, table.session_id.in_(chunk)
+    inserted = await session.execute(
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["experiment_id", "session_id"])
+        .returning(table.c.session_id),
+        runs,
+    )
+    fresh = set(inserted.scalars())
+    again = [run for run in runs if run["session_id"] not in fresh]
+    if again:
+        replaced: dict[str, int] = {}
+        for chunk in _chunks([run["session_id"] for run in again]):
+            found = await session.execute(
+                select(RunRow.session_id, RunRow.id, RunRow.model_names).where(
+                    RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
                 )
             )
-    # A replaced run keeps its row id, so orderings and references stay stable. Core inserts of
-    # the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
-    fresh = [run for run in runs if run["session_id"] not in replaced]
-    again = [
-        {**run, "id": replaced[run["session_id"]]} for run in runs if run["session_id"] in replaced
-    ]
-    # Replaced runs first: SQLite would hand a just-deleted highest id to a new row.
-    for rows in (again, fresh):
-        if rows:
-            await session.execute(insert(RunRow.__table__), rows)
+            for session_id, run_id, model_names in found.all():
+                replaced[session_id] = run_id
+                models.subtract(set(model_names))
+            for model_table in (SessionScoreRow, RunRow):
+                await session.execute(
+                    delete(model_table).where(
+                        model_table.experiment_id == experiment_id,
+                        model_table.session_id.in_(chunk),
+                    )
+                )
+        await session.execute(
+            insert(table), [{**run, "id": replaced[run["session_id"]]} for run in again]
+        )
+    # Core inserts of the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
     if session_scores:
         await session.execute(insert(SessionScoreRow.__table__), session_scores)
     await _count_models(session, experiment_id, models)
-    new_runs = len(fresh)
-    await bump_runs_version(session, experiment_id, new_runs)
-    return new_runs
+    await bump_runs_version(session, experiment_id, len(fresh))
+    return len(fresh)
 
 
 async def _count_models(session: AsyncSession, experiment_id: str, deltas: Counter[str]) -> None:
