@@ -104,6 +104,39 @@ async def bench_create(intake: Any, empty_target: str) -> tuple[float, float]:
     return statistics.median(rates), baseline
 
 
+def raw_rows(
+    sessions: list[res.Session], round_: int, now: Any, stamp: Any
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows one ingested batch writes (runs, session scores), as plain tuples."""
+    runs = [
+        (
+            "e",
+            f"{round_}-{s.session_id}",
+            s.test_case_id,
+            s.status,
+            stamp(s.started_at),
+            stamp(s.ended_at),
+            s.latency_ms,
+            s.cost_usd,
+            s.input_tokens,
+            s.output_tokens,
+            '["gpt-4o-mini"]',
+            '{"question": "q"}',
+            '"a"',
+            '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
+            "{}",
+            now,
+        )
+        for s in sessions
+    ]
+    scores = [
+        ("e", f"{round_}-{s.session_id}", r.name, 0.5)
+        for s in sessions
+        for r in s.evaluator_results
+    ]
+    return runs, scores
+
+
 def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
     """Rows equivalent to one batch (runs, session scores, the same indexes), inserted with
     plain executemany, the rows built before the clock starts."""
@@ -130,32 +163,7 @@ def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
     now = datetime.now(UTC).isoformat()
     elapsed = 0.0
     for round_ in range(5):
-        runs = [
-            (
-                "e",
-                f"{round_}-{s.session_id}",
-                s.test_case_id,
-                s.status,
-                s.started_at.ToJsonString(),
-                s.ended_at.ToJsonString(),
-                s.latency_ms,
-                s.cost_usd,
-                s.input_tokens,
-                s.output_tokens,
-                '["gpt-4o-mini"]',
-                '{"question": "q"}',
-                '"a"',
-                '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
-                "{}",
-                now,
-            )
-            for s in sessions
-        ]
-        scores = [
-            ("e", f"{round_}-{s.session_id}", r.name, 0.5)
-            for s in sessions
-            for r in s.evaluator_results
-        ]
+        runs, scores = raw_rows(sessions, round_, now, lambda t: t.ToJsonString())
         started = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT INTO runs VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
@@ -216,32 +224,7 @@ async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> f
         now = datetime.now(UTC)
         elapsed = 0.0
         for round_ in range(5):
-            runs = [
-                (
-                    "e",
-                    f"{round_}-{s.session_id}",
-                    s.test_case_id,
-                    s.status,
-                    s.started_at.ToDatetime(UTC),
-                    s.ended_at.ToDatetime(UTC),
-                    s.latency_ms,
-                    s.cost_usd,
-                    s.input_tokens,
-                    s.output_tokens,
-                    '["gpt-4o-mini"]',
-                    '{"question": "q"}',
-                    '"a"',
-                    '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
-                    "{}",
-                    now,
-                )
-                for s in sessions
-            ]
-            scores = [
-                ("e", f"{round_}-{s.session_id}", r.name, 0.5)
-                for s in sessions
-                for r in s.evaluator_results
-            ]
+            runs, scores = raw_rows(sessions, round_, now, lambda t: t.ToDatetime(UTC))
             started = time.perf_counter()
             async with connection.transaction():
                 await connection.executemany(

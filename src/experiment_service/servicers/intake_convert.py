@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
@@ -120,15 +121,7 @@ def experiment_message(experiment: Experiment) -> res.Experiment:
 
 
 def aggregate_message(aggregate: Aggregate) -> res.EvaluatorAggregate:
-    return res.EvaluatorAggregate(
-        sum=aggregate.sum,
-        mean=aggregate.mean,
-        median=aggregate.median,
-        p90=aggregate.p90,
-        p95=aggregate.p95,
-        p99=aggregate.p99,
-        count=aggregate.count,
-    )
+    return res.EvaluatorAggregate(**dataclasses.asdict(aggregate))
 
 
 def experiment_filter(message: svc.ExperimentFilter) -> ExperimentFilter:

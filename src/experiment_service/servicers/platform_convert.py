@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
@@ -290,15 +291,7 @@ def trace_message(trace: Trace) -> res.Trace:
 
 
 def aggregate_message(aggregate: Aggregate) -> res.Aggregate:
-    return res.Aggregate(
-        sum=aggregate.sum,
-        mean=aggregate.mean,
-        median=aggregate.median,
-        p90=aggregate.p90,
-        p95=aggregate.p95,
-        p99=aggregate.p99,
-        count=aggregate.count,
-    )
+    return res.Aggregate(**dataclasses.asdict(aggregate))
 
 
 def summary_fields(summary: TraceSummary) -> dict[str, Any]:
