@@ -35,7 +35,6 @@ INTAKE = "intake"
 MAX_PAGE_SIZE = 1000
 SORT_FIELDS = ("name", "created_at", "updated_at", "run_count")
 SPEC_FIELDS = tuple(field.name for field in dataclasses.fields(ExperimentSpec))
-REQUIRED_FIELDS = ("name", "agent_name", "agent_version", "dataset_name")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-
 from experiment_service.domain.models import Aggregate
 
 # Percentiles as whole percents keep the index arithmetic exact (no 0.9 * n rounding).
@@ -23,12 +20,3 @@ def percentile_indexes(count: int) -> dict[str, int]:
 def build_aggregate(count: int, total: float, picks: dict[str, float]) -> Aggregate:
     """An Aggregate from a count, a sum and the values at `percentile_indexes(count)`."""
     return Aggregate(sum=total, mean=total / count, count=count, **picks)
-
-
-def aggregate(values: Iterable[float]) -> Aggregate | None:
-    """sum, mean, median, p90, p95, p99 and count of in-memory values; None when empty."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    picks = {name: ordered[index] for name, index in percentile_indexes(len(ordered)).items()}
-    return build_aggregate(len(ordered), math.fsum(ordered), picks)

@@ -19,17 +19,13 @@ from experiment_service.domain.models import (
     ExperimentSpec,
     Session,
 )
+from experiment_service.servicers.fields import optional, optional_time, optional_value
 from experiment_service.servicers.json_values import (
     dict_to_struct,
     python_to_value,
     struct_to_dict,
-    value_to_python,
 )
-from experiment_service.servicers.timestamps import from_timestamp, to_timestamp
-
-
-def optional(message: Any, field: str) -> Any:
-    return getattr(message, field) if message.HasField(field) else None
+from experiment_service.servicers.timestamps import to_timestamp
 
 
 def group_spec(message: res.ExperimentGroup) -> ExperimentGroupSpec:
@@ -53,8 +49,8 @@ def group_message(group: ExperimentGroup) -> res.ExperimentGroup:
 def group_filter(message: svc.ExperimentGroupFilter) -> GroupFilter:
     return GroupFilter(
         name=optional(message, "name"),
-        created_at_gte=_optional_time(message, "created_at_gte"),
-        created_at_lte=_optional_time(message, "created_at_lte"),
+        created_at_gte=optional_time(message, "created_at_gte"),
+        created_at_lte=optional_time(message, "created_at_lte"),
         is_deleted=message.is_deleted,
     )
 
@@ -129,8 +125,8 @@ def experiment_filter(message: svc.ExperimentFilter) -> ExperimentFilter:
         equals={
             field: getattr(message, field) for field in FILTER_FIELDS if message.HasField(field)
         },
-        created_at_gte=_optional_time(message, "created_at_gte"),
-        created_at_lte=_optional_time(message, "created_at_lte"),
+        created_at_gte=optional_time(message, "created_at_gte"),
+        created_at_lte=optional_time(message, "created_at_lte"),
         is_deleted=message.is_deleted,
     )
 
@@ -154,17 +150,13 @@ def pagination(page: Page[Any]) -> res.Pagination:
     )
 
 
-def _optional_time(message: Any, field: str) -> Any:
-    return from_timestamp(getattr(message, field)) if message.HasField(field) else None
-
-
 def evaluator_result(
     message: res.EvaluatorResult | svc.UpsertEvaluatorResultRequest,
 ) -> EvaluatorResult:
     return EvaluatorResult(
         name=message.name,
         data_type=message.data_type,
-        value=value_to_python(message.value) if message.HasField("value") else None,
+        value=optional_value(message, "value"),
         string_value=optional(message, "string_value"),
     )
 
@@ -183,12 +175,12 @@ def session(message: res.Session) -> Session:
         session_id=message.session_id,
         experiment_name=message.experiment_name,
         status=message.status,
-        started_at=_optional_time(message, "started_at"),
-        ended_at=_optional_time(message, "ended_at"),
+        started_at=optional_time(message, "started_at"),
+        ended_at=optional_time(message, "ended_at"),
         test_case_id=optional(message, "test_case_id"),
         latency_ms=optional(message, "latency_ms"),
-        input=value_to_python(message.input) if message.HasField("input") else None,
-        output=value_to_python(message.output) if message.HasField("output") else None,
+        input=optional_value(message, "input"),
+        output=optional_value(message, "output"),
         model_names=list(message.model_names),
         input_tokens=message.input_tokens,
         output_tokens=message.output_tokens,

@@ -235,9 +235,9 @@ class EvaluatorServicer(ev_grpc.EvaluatorServiceServicer):
         score = await self._evaluators.run(
             current_workspace(),
             request.id,
-            convert.value_or_none(request, "input"),
-            convert.value_or_none(request, "output"),
-            convert.value_or_none(request, "expected_output"),
+            convert.optional_value(request, "input"),
+            convert.optional_value(request, "output"),
+            convert.optional_value(request, "expected_output"),
         )
         return ev.RunEvaluatorResponse(score=convert.score_message(score))
 
@@ -344,8 +344,8 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
             current_workspace(),
             request.experiment_id,
             request.id,
-            convert.value_or_none(request, "output"),
-            convert.value_or_none(request, "input"),
+            convert.optional_value(request, "output"),
+            convert.optional_value(request, "input"),
             metrics,
             struct_to_dict(request.metadata),
             struct_to_dict(request.human_scores),

@@ -24,21 +24,13 @@ from experiment_service.domain.platform_models import (
     TraceSummary,
 )
 from experiment_service.servicers import rest
+from experiment_service.servicers.fields import optional, optional_value
 from experiment_service.servicers.json_values import (
     dict_to_struct,
     python_to_value,
     struct_to_dict,
-    value_to_python,
 )
 from experiment_service.servicers.timestamps import to_timestamp
-
-
-def optional(message: Any, field: str) -> Any:
-    return getattr(message, field) if message.HasField(field) else None
-
-
-def value_or_none(message: Any, field: str) -> Any:
-    return value_to_python(getattr(message, field)) if message.HasField(field) else None
 
 
 def _set_optional(message: Any, **fields: Any) -> None:
@@ -101,8 +93,8 @@ def record(message: res.DatasetRow) -> DatasetRecord:
     return DatasetRecord(
         unique_id="",
         dataset_id="",
-        input=value_or_none(message, "input"),
-        expected_output=value_or_none(message, "expected_output"),
+        input=optional_value(message, "input"),
+        expected_output=optional_value(message, "expected_output"),
         metadata=struct_to_dict(message.metadata),
     )
 

@@ -1,0 +1,21 @@
+"""Reading fields with presence (proto3 `optional`, messages) as Python values or None."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from experiment_service.servicers.json_values import value_to_python
+from experiment_service.servicers.timestamps import from_timestamp
+
+
+def optional(message: Any, field: str) -> Any:
+    return getattr(message, field) if message.HasField(field) else None
+
+
+def optional_value(message: Any, field: str) -> Any:
+    """A google.protobuf.Value field as a plain JSON value; None when absent."""
+    return value_to_python(getattr(message, field)) if message.HasField(field) else None
+
+
+def optional_time(message: Any, field: str) -> Any:
+    return from_timestamp(getattr(message, field)) if message.HasField(field) else None
