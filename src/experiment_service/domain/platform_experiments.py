@@ -8,7 +8,7 @@ or expired); built-in ones start `pending` until the runner takes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,6 +62,7 @@ DATA_TYPES = {
     "categorical": "CATEGORICAL",
     "text": "TEXT",
 }
+SCORE_VALUE_TYPES = {data_type: value_type for value_type, data_type in DATA_TYPES.items()}
 
 
 class PlatformExperiments:
@@ -256,7 +257,9 @@ class PlatformExperiments:
             if bad:
                 raise bad
             final_input = input_ if input_ is not None else run.input
-            scores = _score(evaluators, output, run.expected_output, human_scores)
+            scores, _ = await score_trace(
+                evaluators, final_input, output, run.expected_output, human_scores=human_scores
+            )
             latency = metrics.get("latency")
             model = metrics.get("model")
             result = Session(
@@ -464,25 +467,39 @@ def _check_human_scores(
     return None
 
 
-def _score(
-    evaluators: list[Evaluator], output: Any, expected: Any, human_scores: dict[str, Any]
-) -> list[tuple[Evaluator, EvaluatorResult]]:
+# A judge scores with an LLM: (evaluator, input, output, expected) -> (score, call usage).
+Judge = Callable[[Evaluator, Any, Any, Any], Awaitable[tuple[ScoreResult, dict[str, Any] | None]]]
+NO_JUDGE_REASON = "LLM judges run with the workflow runner and a configured LLM provider."
+
+
+async def score_trace(
+    evaluators: list[Evaluator],
+    input_: Any,
+    output: Any,
+    expected: Any,
+    *,
+    human_scores: dict[str, Any] | None = None,
+    judge: Judge | None = None,
+) -> tuple[list[tuple[Evaluator, EvaluatorResult]], dict[str, dict[str, Any]]]:
+    """Every evaluator's verdict on one trace (code directly, LLM through `judge`, human from
+    `human_scores`, skipped when absent), and each judge call's usage by slug."""
     scored: list[tuple[Evaluator, EvaluatorResult]] = []
+    usage: dict[str, dict[str, Any]] = {}
     for evaluator in evaluators:
         if evaluator.type == "code":
             score = score_with_code(evaluator, output, expected)
         elif evaluator.type == "human":
-            if evaluator.slug not in human_scores:
+            if evaluator.slug not in (human_scores or {}):
                 continue
-            score = ScoreResult(human_scores[evaluator.slug], evaluator.score_value_type)
+            score = ScoreResult((human_scores or {})[evaluator.slug], evaluator.score_value_type)
+        elif judge is None:
+            score = ScoreResult(None, evaluator.score_value_type, NO_JUDGE_REASON)
         else:
-            score = ScoreResult(
-                None,
-                evaluator.score_value_type,
-                "LLM judges run with the workflow runner and a configured LLM provider.",
-            )
+            score, call = await judge(evaluator, input_, output, expected)
+            if call is not None:
+                usage[evaluator.slug] = call
         scored.append((evaluator, to_result(evaluator, score)))
-    return scored
+    return scored, usage
 
 
 def to_result(evaluator: Evaluator, score: ScoreResult) -> EvaluatorResult:
@@ -648,13 +665,12 @@ def trace_from_row(
     run: RunRow, experiment: ExperimentRow, spans: list[Span] | None = None
 ) -> Trace:
     scores: dict[str, ScoreResult] = {}
-    slug_types = {v: k for k, v in DATA_TYPES.items()}
     for result in run.evaluator_results or []:
         value = result.get("value")
         if value is None:
             value = result.get("string_value")
         scores[result["name"]] = ScoreResult(
-            value, slug_types.get(result["data_type"], ""), result.get("error")
+            value, SCORE_VALUE_TYPES.get(result["data_type"], ""), result.get("error")
         )
     finished = run.status not in UNFINISHED
     duration = run.latency_ms / 1000 if run.latency_ms is not None else None

@@ -15,11 +15,10 @@ from typing import Any
 
 from experiment_service.domain import templates, workflows
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.evaluators import score_with_code
 from experiment_service.domain.models import EvaluatorResult, Session
 from experiment_service.domain.platform_experiments import (
     evaluator_spans,
-    to_result,
+    score_trace,
     workflow_span,
 )
 from experiment_service.domain.platform_models import Evaluator, ScoreResult
@@ -106,7 +105,9 @@ class RowExecutor:
         scores: list[tuple[Evaluator, EvaluatorResult]] = []
         usage: dict[str, dict[str, Any]] = {}
         if error is None:
-            scores, usage = await self._evaluate(plan, claim, value)
+            scores, usage = await score_trace(
+                plan.evaluators, claim.input, value, claim.expected_output, judge=self._judge
+            )
         spans.extend(evaluator_spans(len(spans), scores, value, utcnow(), usage))
         result = Session(
             session_id=claim.session_id,
@@ -151,39 +152,13 @@ class RowExecutor:
         body.update(version.extra_params)
         return body
 
-    async def _evaluate(
-        self, plan: Plan, claim: Claim, output: Any
-    ) -> tuple[list[tuple[Evaluator, EvaluatorResult]], dict[str, dict[str, Any]]]:
-        scores: list[tuple[Evaluator, EvaluatorResult]] = []
-        usage: dict[str, dict[str, Any]] = {}
-        for evaluator in plan.evaluators:
-            if evaluator.type == "code":
-                score = score_with_code(evaluator, output, claim.expected_output)
-            elif evaluator.type == "llm":
-                started = utcnow()
-                score, call = await self._judge(evaluator, claim, output)
-                if call is not None:
-                    usage[evaluator.slug] = {
-                        "prompt_tokens": call.prompt_tokens,
-                        "completion_tokens": call.completion_tokens,
-                        "cost": call.cost,
-                        "latency": call.latency,
-                        "start_time": started,
-                    }
-            else:
-                continue  # human scores arrive through the API
-            scores.append((evaluator, to_result(evaluator, score)))
-        return scores, usage
-
     async def _judge(
-        self, evaluator: Evaluator, claim: Claim, output: Any
-    ) -> tuple[ScoreResult, Completion | None]:
+        self, evaluator: Evaluator, input_: Any, output: Any, expected: Any
+    ) -> tuple[ScoreResult, dict[str, Any] | None]:
+        """Ask the evaluator's judge model; the score and the call's usage (for its span)."""
         config = evaluator.config
-        variables = {
-            "input": claim.input,
-            "output": output,
-            "expected_output": claim.expected_output,
-        }
+        variables = {"input": input_, "output": output, "expected_output": expected}
+        started = utcnow()
         try:
             prompt = templates.render(config["prompt"], variables)
             call = await self._call(
@@ -195,7 +170,14 @@ class RowExecutor:
             )
         except (LLMError, templates.TemplateProblem) as failure:
             return ScoreResult(None, evaluator.score_value_type, str(failure)), None
-        return parse_score(evaluator, call.text), call
+        usage = {
+            "prompt_tokens": call.prompt_tokens,
+            "completion_tokens": call.completion_tokens,
+            "cost": call.cost,
+            "latency": call.latency,
+            "start_time": started,
+        }
+        return parse_score(evaluator, call.text), usage
 
 
 def as_messages(value: Any) -> list[dict[str, Any]]:
