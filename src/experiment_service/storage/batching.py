@@ -13,8 +13,8 @@ import asyncio
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 
+from experiment_service.storage.bulk_insert import insert_rows
 from experiment_service.storage.database import Database
 
 # 20 columns x 200 rows stays far below every backend's bound-parameter limit.
@@ -54,10 +54,7 @@ class UniqueInsertBatcher:
                     future.set_result(row["id"] in inserted)
 
     async def _write(self, rows: list[dict[str, Any]]) -> set[str]:
-        dialect_insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        # executemany with RETURNING: SQLAlchemy's cached "insertmanyvalues" form, which
-        # renders multi-row VALUES without compiling a new statement per batch size.
-        statement = dialect_insert(self._table).on_conflict_do_nothing().returning(self._table.c.id)
         async with self._db.transaction(write=True) as session:
-            result = await session.execute(statement, rows)
-            return set(result.scalars())
+            return set(
+                await insert_rows(session, self._table, rows, skip_conflicts=True, returning="id")
+            )

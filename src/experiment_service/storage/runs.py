@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from experiment_service.storage.bulk_insert import insert_rows
 from experiment_service.storage.tables import (
     ExperimentModelRow,
     ExperimentRollupRow,
@@ -41,18 +42,18 @@ async def replace_runs(
     lookup precedes the insert. Sessions that conflicted are then replaced, keeping their row
     ids so that orderings and references stay stable.
     """
-    dialect_insert = (
-        postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    )
     table = RunRow.__table__
     models = Counter(model for run in runs for model in set(run["model_names"]))
-    inserted = await session.execute(
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=["experiment_id", "session_id"])
-        .returning(table.c.session_id),
-        runs,
+    fresh = set(
+        await insert_rows(
+            session,
+            table,
+            runs,
+            skip_conflicts=True,
+            conflict_columns=("experiment_id", "session_id"),
+            returning="session_id",
+        )
     )
-    fresh = set(inserted.scalars())
     again = [run for run in runs if run["session_id"] not in fresh]
     if again:
         replaced: dict[str, int] = {}
@@ -72,12 +73,10 @@ async def replace_runs(
                         model_table.session_id.in_(chunk),
                     )
                 )
-        await session.execute(
-            insert(table), [{**run, "id": replaced[run["session_id"]]} for run in again]
+        await insert_rows(
+            session, table, [{**run, "id": replaced[run["session_id"]]} for run in again]
         )
-    # Core inserts of the tables (not the mapped classes) skip the ORM's per-row bookkeeping.
-    if session_scores:
-        await session.execute(insert(SessionScoreRow.__table__), session_scores)
+    await insert_rows(session, SessionScoreRow.__table__, session_scores)
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, len(fresh))
     return len(fresh)
