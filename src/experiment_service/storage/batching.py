@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from experiment_service.storage.bulk_insert import insert_rows
+from experiment_service.storage.bulk_insert import MAX_PARAMETERS, insert_rows
 from experiment_service.storage.database import Database
 
-# 20 columns x 200 rows stays far below every backend's bound-parameter limit.
 MAX_BATCH_ROWS = 200
 
 
@@ -25,6 +24,8 @@ class UniqueInsertBatcher:
     def __init__(self, database: Database, table: Table) -> None:
         self._db = database
         self._table = table
+        # A batch must fit one statement: it is written without a transaction around it.
+        self._max_rows = min(MAX_BATCH_ROWS, MAX_PARAMETERS // len(table.columns))
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._draining: asyncio.Task[None] | None = None
 
@@ -39,8 +40,8 @@ class UniqueInsertBatcher:
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = (
-                self._pending[:MAX_BATCH_ROWS],
-                self._pending[MAX_BATCH_ROWS:],
+                self._pending[: self._max_rows],
+                self._pending[self._max_rows :],
             )
             try:
                 inserted = await self._write([row for row, _ in batch])
@@ -54,7 +55,9 @@ class UniqueInsertBatcher:
                     future.set_result(row["id"] in inserted)
 
     async def _write(self, rows: list[dict[str, Any]]) -> set[str]:
-        async with self._db.transaction(write=True) as session:
+        async with self._db.single_statement_write() as connection:
             return set(
-                await insert_rows(session, self._table, rows, skip_conflicts=True, returning="id")
+                await insert_rows(
+                    connection, self._table, rows, skip_conflicts=True, returning="id"
+                )
             )

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from experiment_service.storage.tables import UTCDateTime
 
@@ -133,7 +133,7 @@ def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _InsertPl
 
 
 async def insert_rows(
-    session: AsyncSession,
+    connection: AsyncConnection,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -141,7 +141,7 @@ async def insert_rows(
     conflict_columns: tuple[str, ...] = (),
     returning: str | None = None,
 ) -> list[Any]:
-    """Insert `rows` (dicts with the same keys) in the session's transaction.
+    """Insert `rows` (dicts with the same keys) on `connection`, in its transaction if any.
 
     With `skip_conflicts`, rows that collide with a unique index (the one on
     `conflict_columns`, or any when none are named) are left out: ON CONFLICT DO NOTHING.
@@ -149,7 +149,6 @@ async def insert_rows(
     """
     if not rows:
         return []
-    connection = await session.connection()
     plan = _plan(table, tuple(rows[0]), connection.dialect)
     execute = await _executor(connection)
     returned: list[Any] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -89,7 +90,7 @@ class Database:
         read-then-write transactions queue on the busy timeout instead of failing mid-way.
         A unique-constraint failure surfaces as `UniqueViolation`.
         """
-        try:
+        async with _unavailable_on_outage():
             if write and self._sqlite_writer is not None:
                 async with self._sqlite_writer:
                     async with self._unit_of_work(write=True) as session:
@@ -97,12 +98,17 @@ class Database:
             else:
                 async with self._unit_of_work(write=write) as session:
                     yield session
-        except (OperationalError, InterfaceError, PoolTimeout, TimeoutError, OSError) as error:
-            raise StorageUnavailable(f"Database unavailable: {error}") from error
-        except DBAPIError as error:
-            if error.connection_invalidated:
-                raise StorageUnavailable(f"Database connection lost: {error}") from error
-            raise
+
+    @asynccontextmanager
+    async def single_statement_write(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside any transaction, for a write that is one statement: the
+        statement is atomic and commits on its own. Skipping BEGIN and COMMIT saves two thread
+        hand-offs on SQLite and two round trips on PostgreSQL per write."""
+        async with _unavailable_on_outage(), self._sqlite_writer or nullcontext():
+            async with self.engine.connect() as connection:
+                if not self.is_sqlite:
+                    await connection.execution_options(isolation_level="AUTOCOMMIT")
+                yield connection
 
     @asynccontextmanager
     async def _unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
@@ -148,6 +154,18 @@ def _load_json(value: Any) -> Any:
 def _ensure_parent_dir(database: str | None) -> None:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def _unavailable_on_outage() -> AsyncIterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError, PoolTimeout, TimeoutError, OSError) as error:
+        raise StorageUnavailable(f"Database unavailable: {error}") from error
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise StorageUnavailable(f"Database connection lost: {error}") from error
+        raise
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -43,10 +43,11 @@ async def replace_runs(
     ids so that orderings and references stay stable.
     """
     table = RunRow.__table__
+    connection = await session.connection()
     models = Counter(model for run in runs for model in set(run["model_names"]))
     fresh = set(
         await insert_rows(
-            session,
+            connection,
             table,
             runs,
             skip_conflicts=True,
@@ -74,9 +75,9 @@ async def replace_runs(
                     )
                 )
         await insert_rows(
-            session, table, [{**run, "id": replaced[run["session_id"]]} for run in again]
+            connection, table, [{**run, "id": replaced[run["session_id"]]} for run in again]
         )
-    await insert_rows(session, SessionScoreRow.__table__, session_scores)
+    await insert_rows(connection, SessionScoreRow.__table__, session_scores)
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, len(fresh))
     return len(fresh)

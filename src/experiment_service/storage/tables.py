@@ -50,19 +50,6 @@ class Base(DeclarativeBase):
     }
 
 
-def column_values(row: Base) -> dict[str, Any]:
-    """The row's values keyed by column name, for Core statements; unset values take the
-    column's scalar default, as an ORM insert would."""
-    values: dict[str, Any] = {}
-    for attribute in row.__mapper__.column_attrs:
-        for column in attribute.columns:
-            value = getattr(row, attribute.key)
-            if value is None and column.default is not None and column.default.is_scalar:
-                value = column.default.arg
-            values[column.name] = value
-    return values
-
-
 def live_unique_index(name: str, *columns: str, where: str = "deleted_at IS NULL") -> Index:
     """A unique index over live rows only, so a soft-deleted row frees its name at once."""
     condition = text(where)
