@@ -25,13 +25,21 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import orjson
+from google.protobuf import json_format
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
+from experiment_service.storage.database import SQLITE_PRAGMAS, Database
+from experiment_service.storage.tables import ExperimentRow
 from tests.support.server import free_port, start_server
 
 BATCH = 1000
+# Ingestion and its baseline both write INGEST_CHUNKS chunks of BATCHES_PER_CHUNK batches into
+# a fresh table, and report the median chunk: the same volume on both sides.
+INGEST_CHUNKS = 3
+BATCHES_PER_CHUNK = 5
 CONCURRENCY = 8
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -105,81 +113,175 @@ async def bench_create(intake: Any, empty_target: str) -> tuple[float, float]:
 
 
 def raw_rows(
-    sessions: list[res.Session], round_: int, now: Any, stamp: Any
+    sessions: list[res.Session], round_: int, encode_time: Callable[[Any], Any]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows one ingested batch writes (runs, session scores), as plain tuples."""
-    runs = [
-        (
-            "e",
-            f"{round_}-{s.session_id}",
-            s.test_case_id,
-            s.status,
-            stamp(s.started_at),
-            stamp(s.ended_at),
-            s.latency_ms,
-            s.cost_usd,
-            s.input_tokens,
-            s.output_tokens,
-            '["gpt-4o-mini"]',
-            '{"question": "q"}',
-            '"a"',
-            '[{"name": "accuracy", "data_type": "NUMERIC", "value": 0.5}]',
-            "{}",
-            now,
+    """The rows one ingested batch writes (runs, session scores), as plain tuples in
+    RAW_RUN_COLUMNS order, with the JSON the service stores."""
+    now = encode_time(datetime.now(UTC))
+    runs = []
+    scores = []
+    for s in sessions:
+        session_id = f"{round_}-{s.session_id}"
+        results = [
+            {
+                "name": r.name,
+                "data_type": r.data_type,
+                "value": _value(r.value),
+                "string_value": None,
+            }
+            for r in s.evaluator_results
+        ]
+        runs.append(
+            (
+                RAW_EXPERIMENT_ID,
+                session_id,
+                s.test_case_id,
+                s.status,
+                encode_time(s.started_at.ToDatetime(UTC)),
+                encode_time(s.ended_at.ToDatetime(UTC)),
+                s.latency_ms,
+                s.cost_usd,
+                s.input_tokens,
+                s.output_tokens,
+                orjson.dumps(list(s.model_names)).decode(),
+                orjson.dumps(_value(s.input)).decode(),
+                orjson.dumps(_value(s.output)).decode(),
+                orjson.dumps(results).decode(),
+                "{}",
+                now,
+            )
         )
-        for s in sessions
-    ]
-    scores = [
-        ("e", f"{round_}-{s.session_id}", r.name, 0.5)
-        for s in sessions
-        for r in s.evaluator_results
-    ]
+        scores.extend(
+            (RAW_EXPERIMENT_ID, session_id, r["name"], float(r["value"])) for r in results
+        )
     return runs, scores
 
 
-def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
-    """Rows equivalent to one batch (runs, session scores, the same indexes), inserted with
-    plain executemany, the rows built before the clock starts."""
+def _value(value: Any) -> Any:
+    return json_format.MessageToDict(value)
+
+
+RAW_EXPERIMENT_ID = "exp_raw"
+RAW_RUN_COLUMNS = (
+    "experiment_id, session_id, test_case_id, status, started_at, ended_at, latency_ms, "
+    "cost_usd, input_tokens, output_tokens, model_names, input, output, evaluator_results, "
+    "metadata, ingested_at"
+)
+RAW_SCORE_COLUMNS = "experiment_id, session_id, name, value"
+
+
+async def service_schema(database_url: str) -> None:
+    """A fresh database with the service's own tables, indexes and constraints (its
+    migrations), and the experiment the raw rows belong to."""
+    database = Database(database_url)
+    try:
+        await database.migrate()
+        async with database.transaction(write=True) as session:
+            now = datetime.now(UTC)
+            session.add(
+                ExperimentRow(
+                    id=RAW_EXPERIMENT_ID,
+                    workspace="raw",
+                    kind="intake",
+                    name="raw",
+                    metadata_json={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    finally:
+        await database.close()
+
+
+async def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float:
+    """The baseline: rows equivalent to what ingestion writes, inserted with sqlite3's
+    executemany into the service's own schema (same indexes, foreign keys and pragmas), one
+    transaction per batch, each batch's rows built before its clock starts."""
     path = directory / f"raw-{time.monotonic_ns()}.db"
+    await service_schema(f"sqlite+aiosqlite:///{path}")
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(
-        """
-        CREATE TABLE runs (id INTEGER PRIMARY KEY, experiment_id TEXT, session_id TEXT,
-          test_case_id TEXT, status TEXT, started_at TEXT, ended_at TEXT, latency_ms REAL,
-          cost_usd REAL, input_tokens INT, output_tokens INT, model_names TEXT, input TEXT,
-          output TEXT, evaluator_results TEXT, metadata TEXT, ingested_at TEXT);
-        CREATE UNIQUE INDEX uq ON runs (experiment_id, session_id);
-        CREATE INDEX ix_started ON runs (experiment_id, started_at);
-        CREATE INDEX ix_cost ON runs (experiment_id, cost_usd);
-        CREATE INDEX ix_latency ON runs (experiment_id, latency_ms);
-        CREATE TABLE session_scores (id INTEGER PRIMARY KEY, experiment_id TEXT,
-          session_id TEXT, name TEXT, value REAL);
-        CREATE INDEX ix_ss ON session_scores (experiment_id, session_id);
-        CREATE INDEX ix_sv ON session_scores (experiment_id, name, value);
-        """
-    )
-    now = datetime.now(UTC).isoformat()
-    elapsed = 0.0
-    for round_ in range(5):
-        runs, scores = raw_rows(sessions, round_, now, lambda t: t.ToJsonString())
-        started = time.perf_counter()
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT INTO runs VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
-        db.executemany("INSERT INTO session_scores VALUES (NULL,?,?,?,?)", scores)
-        db.execute("COMMIT")
-        elapsed += time.perf_counter() - started
-    db.close()
-    return 5 * len(sessions) / elapsed
+    for pragma in SQLITE_PRAGMAS:
+        db.execute(f"PRAGMA {pragma}")
+    placeholders = ",".join("?" * 16)
+
+    def chunk_seconds(chunk: int) -> float:
+        elapsed = 0.0
+        for batch in range(BATCHES_PER_CHUNK):
+            runs, scores = raw_rows(
+                sessions,
+                chunk * BATCHES_PER_CHUNK + batch,
+                lambda t: t.replace(tzinfo=None).isoformat(" ", "microseconds"),
+            )
+            started = time.perf_counter()
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(f"INSERT INTO runs ({RAW_RUN_COLUMNS}) VALUES ({placeholders})", runs)
+            db.executemany(
+                f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES (?,?,?,?)", scores
+            )
+            db.execute("COMMIT")
+            elapsed += time.perf_counter() - started
+        return elapsed
+
+    try:
+        return statistics.median(
+            BATCHES_PER_CHUNK * len(sessions) / chunk_seconds(chunk)
+            for chunk in range(INGEST_CHUNKS)
+        )
+    finally:
+        db.close()
+
+
+async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> float:
+    """The PostgreSQL counterpart of raw_sqlite_rate: asyncpg executemany, same schema."""
+    import asyncpg
+
+    await service_schema(database_url)
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+
+    async def chunk_seconds(chunk: int) -> float:
+        elapsed = 0.0
+        for batch in range(BATCHES_PER_CHUNK):
+            runs, scores = raw_rows(sessions, chunk * BATCHES_PER_CHUNK + batch, lambda t: t)
+            started = time.perf_counter()
+            async with connection.transaction():
+                await connection.executemany(
+                    f"INSERT INTO runs ({RAW_RUN_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+                    "$10,$11::jsonb,$12::jsonb,$13::jsonb,$14::jsonb,$15::jsonb,$16)",
+                    runs,
+                )
+                await connection.executemany(
+                    f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES ($1,$2,$3,$4)",
+                    scores,
+                )
+            elapsed += time.perf_counter() - started
+        return elapsed
+
+    try:
+        return statistics.median(
+            [
+                BATCHES_PER_CHUNK * len(sessions) / await chunk_seconds(chunk)
+                for chunk in range(INGEST_CHUNKS)
+            ]
+        )
+    finally:
+        await connection.close()
 
 
 async def ingest_up_to(intake: Any, experiment: str, have: int, want: int) -> float:
-    """Ingest sessions have..want-1 in batches of BATCH; returns sessions per second."""
+    """Ingest sessions have..want-1 in batches of BATCH, one call at a time; returns sessions
+    per second. Requests are built before the clock starts, as the baseline's rows are."""
+    requests = [
+        svc.IngestSessionsRequest(
+            workspace="bench",
+            sessions=[
+                session_message(experiment, i) for i in range(offset, min(offset + BATCH, want))
+            ],
+        )
+        for offset in range(have, want, BATCH)
+    ]
     started = time.perf_counter()
-    for offset in range(have, want, BATCH):
-        batch = [session_message(experiment, i) for i in range(offset, min(offset + BATCH, want))]
-        await intake.IngestSessions(svc.IngestSessionsRequest(workspace="bench", sessions=batch))
+    for request in requests:
+        await intake.IngestSessions(request)
     return (want - have) / (time.perf_counter() - started)
 
 
@@ -196,54 +298,6 @@ async def read_latency_ms(intake: Any, experiment: str, reads: int = 50) -> tupl
         times.append((time.perf_counter() - started) * 1000)
     assert again.run_count == first.run_count
     return first_ms, statistics.median(times)
-
-
-async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> float:
-    """The PostgreSQL counterpart of raw_sqlite_rate: asyncpg executemany, same rows."""
-    import asyncpg
-
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(
-            """
-            CREATE TABLE raw_runs (id SERIAL PRIMARY KEY, experiment_id TEXT, session_id TEXT,
-              test_case_id TEXT, status TEXT, started_at TIMESTAMPTZ, ended_at TIMESTAMPTZ,
-              latency_ms FLOAT8, cost_usd FLOAT8, input_tokens INT, output_tokens INT,
-              model_names JSONB, input JSONB, output JSONB, evaluator_results JSONB,
-              metadata JSONB, ingested_at TIMESTAMPTZ);
-            CREATE UNIQUE INDEX raw_uq ON raw_runs (experiment_id, session_id);
-            CREATE INDEX raw_started ON raw_runs (experiment_id, started_at);
-            CREATE INDEX raw_cost ON raw_runs (experiment_id, cost_usd);
-            CREATE INDEX raw_latency ON raw_runs (experiment_id, latency_ms);
-            CREATE TABLE raw_scores (id SERIAL PRIMARY KEY, experiment_id TEXT,
-              session_id TEXT, name TEXT, value FLOAT8);
-            CREATE INDEX raw_ss ON raw_scores (experiment_id, session_id);
-            CREATE INDEX raw_sv ON raw_scores (experiment_id, name, value);
-            """
-        )
-        now = datetime.now(UTC)
-        elapsed = 0.0
-        for round_ in range(5):
-            runs, scores = raw_rows(sessions, round_, now, lambda t: t.ToDatetime(UTC))
-            started = time.perf_counter()
-            async with connection.transaction():
-                await connection.executemany(
-                    "INSERT INTO raw_runs (experiment_id, session_id, test_case_id, status, "
-                    "started_at, ended_at, latency_ms, cost_usd, input_tokens, output_tokens, "
-                    "model_names, input, output, evaluator_results, metadata, ingested_at) "
-                    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12::jsonb,$13::jsonb,"
-                    "$14::jsonb,$15::jsonb,$16)",
-                    runs,
-                )
-                await connection.executemany(
-                    "INSERT INTO raw_scores (experiment_id, session_id, name, value) "
-                    "VALUES ($1,$2,$3,$4)",
-                    scores,
-                )
-            elapsed += time.perf_counter() - started
-        return 5 * len(sessions) / elapsed
-    finally:
-        await connection.close()
 
 
 async def run(
@@ -284,13 +338,15 @@ async def run(
                 )
             sample = [session_message("ingest-bench", i) for i in range(BATCH)]
             if database_url is None:
-                raw_rate, raw_name = raw_sqlite_rate(workdir, sample), "raw sqlite3 executemany"
+                raw_rate = await raw_sqlite_rate(workdir, sample)
+                raw_name = "raw sqlite3 executemany"
             else:
                 raw_rate = await raw_postgres_rate(database_url, sample)
                 raw_name = "raw asyncpg executemany"
+            chunk = BATCHES_PER_CHUNK * BATCH
             ingest_rates = [
-                await ingest_up_to(intake, "ingest-bench", i * 5000, (i + 1) * 5000)
-                for i in range(3)
+                await ingest_up_to(intake, "ingest-bench", i * chunk, (i + 1) * chunk)
+                for i in range(INGEST_CHUNKS)
             ]
             ingest_rate = statistics.median(ingest_rates)
             rows.append(

@@ -85,7 +85,9 @@ SESSION_STATUSES = ("success", "error", "cancelled", "unknown")
 DATA_TYPES = ("NUMERIC", "BOOLEAN", "TEXT", "CATEGORICAL")
 
 
-@dataclass(frozen=True)
+# Sessions and their results are built a thousand at a time per ingested batch: slotted,
+# non-frozen dataclasses construct several times faster than frozen ones.
+@dataclass(slots=True)
 class EvaluatorResult:
     """One evaluator's verdict: `value` for NUMERIC (float) and BOOLEAN (bool) results,
     `string_value` for TEXT and CATEGORICAL ones."""
@@ -98,7 +100,7 @@ class EvaluatorResult:
     """Why an evaluator run by the service could not score (platform traces only)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Session:
     """One run of an agent on one test case (an intake session, or a platform trace)."""
 

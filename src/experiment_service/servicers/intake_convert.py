@@ -19,13 +19,14 @@ from experiment_service.domain.models import (
     ExperimentSpec,
     Session,
 )
-from experiment_service.servicers.fields import optional, optional_time, optional_value
+from experiment_service.servicers.fields import optional, optional_time
 from experiment_service.servicers.json_values import (
     dict_to_struct,
     python_to_value,
     struct_to_dict,
+    value_to_python,
 )
-from experiment_service.servicers.timestamps import to_timestamp
+from experiment_service.servicers.timestamps import from_timestamp, to_timestamp
 
 
 def group_spec(message: res.ExperimentGroup) -> ExperimentGroupSpec:
@@ -153,11 +154,12 @@ def pagination(page: Page[Any]) -> res.Pagination:
 def evaluator_result(
     message: res.EvaluatorResult | svc.UpsertEvaluatorResultRequest,
 ) -> EvaluatorResult:
+    has = message.HasField
     return EvaluatorResult(
-        name=message.name,
-        data_type=message.data_type,
-        value=optional_value(message, "value"),
-        string_value=optional(message, "string_value"),
+        message.name,
+        message.data_type,
+        value_to_python(message.value) if has("value") else None,
+        message.string_value if has("string_value") else None,
     )
 
 
@@ -171,22 +173,24 @@ def evaluator_result_message(result: EvaluatorResult) -> res.EvaluatorResult:
 
 
 def session(message: res.Session) -> Session:
+    # Positional and inlined: a batch converts a thousand of these per call.
+    has = message.HasField
     return Session(
-        session_id=message.session_id,
-        experiment_name=message.experiment_name,
-        status=message.status,
-        started_at=optional_time(message, "started_at"),
-        ended_at=optional_time(message, "ended_at"),
-        test_case_id=optional(message, "test_case_id"),
-        latency_ms=optional(message, "latency_ms"),
-        input=optional_value(message, "input"),
-        output=optional_value(message, "output"),
-        model_names=list(message.model_names),
-        input_tokens=message.input_tokens,
-        output_tokens=message.output_tokens,
-        cost_usd=optional(message, "cost_usd"),
-        evaluator_results=[evaluator_result(result) for result in message.evaluator_results],
-        metadata=struct_to_dict(message.metadata),
+        message.session_id,
+        message.experiment_name,
+        message.status,
+        from_timestamp(message.started_at) if has("started_at") else None,
+        from_timestamp(message.ended_at) if has("ended_at") else None,
+        message.test_case_id if has("test_case_id") else None,
+        message.latency_ms if has("latency_ms") else None,
+        value_to_python(message.input) if has("input") else None,
+        value_to_python(message.output) if has("output") else None,
+        list(message.model_names),
+        message.input_tokens,
+        message.output_tokens,
+        message.cost_usd if has("cost_usd") else None,
+        [evaluator_result(result) for result in message.evaluator_results],
+        struct_to_dict(message.metadata),
     )
 
 

@@ -17,4 +17,4 @@ def to_timestamp(value: datetime) -> timestamp_pb2.Timestamp:
 
 def from_timestamp(stamp: timestamp_pb2.Timestamp) -> datetime:
     # Equivalent to stamp.ToDatetime(tzinfo=UTC), at a third of the cost on the ingest path.
-    return _EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
+    return _EPOCH + timedelta(0, stamp.seconds, stamp.nanos // 1000)  # days, seconds, us

@@ -29,12 +29,25 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_
 
+from experiment_service.storage.checkpoints import WalCheckpointer
 from experiment_service.storage.migrate import upgrade_to_head
 
 log = logging.getLogger(__name__)
 
 _WRITE = "experiment_service_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Every SQLite connection's settings: write-ahead log (readers never block the writer), no
+# fsync per commit (a crash may lose the last commits, never consistency), enforced foreign keys,
+# checkpoints left to the background checkpointer.
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    # Checkpoints run beside the writers (storage/checkpoints.py), not inside their commits.
+    "wal_autocheckpoint=0",
+    f"journal_size_limit={64 << 20}",
+    f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+)
 MIGRATION_LOCK_KEY = 0x6578_7073  # any constant shared by all replicas
 
 
@@ -81,6 +94,7 @@ class Database:
         # SQLite has one writer at a time and its busy handler waits by sleeping; queueing this
         # process's writers here instead hands the lock over as soon as it is free.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
+        self._checkpoints = WalCheckpointer(self.engine) if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
@@ -95,6 +109,7 @@ class Database:
                 async with self._sqlite_writer:
                     async with self._unit_of_work(write=True) as session:
                         yield session
+                self._written()
             else:
                 async with self._unit_of_work(write=write) as session:
                     yield session
@@ -109,6 +124,11 @@ class Database:
                 if not self.is_sqlite:
                     await connection.execution_options(isolation_level="AUTOCOMMIT")
                 yield connection
+        self._written()
+
+    def _written(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.written()
 
     @asynccontextmanager
     async def _unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:
@@ -138,6 +158,8 @@ class Database:
             await connection.commit()
 
     async def close(self) -> None:
+        if self._checkpoints is not None:
+            await self._checkpoints.stop()
         await self.engine.dispose()
 
 
@@ -174,10 +196,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # The driver must not open transactions itself: `on_begin` decides how they start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     # Each aiosqlite call is a hand-off to its worker thread (~0.1 ms): BEGIN goes to the driver
