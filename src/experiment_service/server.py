@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 
@@ -168,7 +169,23 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
     await server.start()
+    _tune_garbage_collector()
     try:
         await stopping.wait()
     finally:
         await server.stop()
+
+
+# Young collections every GC_YOUNG_THRESHOLD allocations instead of CPython's 700: an ingested
+# batch allocates tens of thousands of short-lived objects, and each collection also promotes
+# them. With the default, collections took ~15% of ingestion time.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def _tune_garbage_collector() -> None:
+    """Once serving: move everything allocated at start-up (modules, descriptors, table
+    metadata) out of the collector's view, so full collections no longer walk it, and collect
+    young objects less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from experiment_service.storage.bulk_insert import MAX_PARAMETERS, insert_rows
 from experiment_service.storage.database import Database
+from experiment_service.storage.driver_sql import MAX_PARAMETERS, insert_rows
 
 MAX_BATCH_ROWS = 200
 

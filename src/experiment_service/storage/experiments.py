@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from experiment_service.storage.driver_sql import execute
 from experiment_service.storage.listing import ListQuery, fetch_page
 from experiment_service.storage.tables import ExperimentRow
 
@@ -35,12 +36,11 @@ async def live_ids_by_name(
     session: AsyncSession, workspace: str, kind: str, names: list[str]
 ) -> dict[str, str]:
     """{name: id} of the live experiments among `names`."""
-    rows = await session.execute(
-        select(ExperimentRow.name, ExperimentRow.id).where(
-            ExperimentRow.workspace == workspace,
-            ExperimentRow.kind == kind,
-            ExperimentRow.name.in_(names),
-            ExperimentRow.deleted_at.is_(None),
-        )
+    # Driver-level: this runs on every ingest, and SQLAlchemy compiles an expanding IN anew.
+    rows = await execute(
+        await session.connection(),
+        "SELECT name, id FROM experiments WHERE workspace = ? AND kind = ?"
+        f" AND deleted_at IS NULL AND name IN ({', '.join('?' * len(names))})",
+        (workspace, kind, *names),
     )
-    return {name: experiment_id for name, experiment_id in rows.all()}
+    return {name: experiment_id for name, experiment_id in rows}

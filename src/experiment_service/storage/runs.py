@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.storage.bulk_insert import insert_rows
+from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.tables import (
     ExperimentModelRow,
     ExperimentRollupRow,
@@ -84,20 +83,17 @@ async def replace_runs(
 
 
 async def _count_models(session: AsyncSession, experiment_id: str, deltas: Counter[str]) -> None:
-    changes = [
-        {"experiment_id": experiment_id, "model_name": name, "run_count": delta}
-        for name, delta in sorted(deltas.items())
-        if delta
-    ]
+    changes = [(experiment_id, name, delta) for name, delta in sorted(deltas.items()) if delta]
     if not changes:
         return
-    upsert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = upsert(ExperimentModelRow.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["experiment_id", "model_name"],
-        set_={"run_count": ExperimentModelRow.__table__.c.run_count + statement.excluded.run_count},
+    await execute(
+        await session.connection(),
+        "INSERT INTO experiment_models (experiment_id, model_name, run_count) VALUES "
+        + ", ".join(["(?, ?, ?)"] * len(changes))
+        + " ON CONFLICT (experiment_id, model_name) DO UPDATE"
+        " SET run_count = experiment_models.run_count + excluded.run_count",
+        tuple(value for change in changes for value in change),
     )
-    await session.execute(statement, changes)
 
 
 async def bump_runs_version(session: AsyncSession, experiment_id: str, new_runs: int = 0) -> None:

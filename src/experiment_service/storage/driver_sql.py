@@ -1,16 +1,19 @@
-"""Multi-row INSERTs written at the driver level, for the tables that ingestion fills.
+"""Statements written at the driver level, for the hot paths of ingestion and creation.
 
 SQLAlchemy's executemany sends every parameter of every row through its type machinery
 (bind processors, per-row parameter construction): about 20 us per `runs` row, twice what
-SQLite needs to store it. Ingestion writes thousands of rows per batch, so those tables are
-written here instead: each row is encoded once, by a plan built per (table, columns, dialect),
-into one multi-row `INSERT ... VALUES (...), (...)` per chunk. The encodings are the ones the
+SQLite needs to store it. And on SQLite each statement through SQLAlchemy's asyncio adapter
+costs four hand-offs to the driver's thread (cursor, execute, fetch, close) where one would do.
+So the tables that ingestion fills are written here: each row is encoded once, by a plan built
+per (table, columns, dialect), into one multi-row `INSERT ... VALUES (...), (...)` per chunk;
+and the few small statements of every ingest run here too. The encodings are the ones the
 column types bind (`UTCDateTime`, JSON through the engine's serializer), so rows written here
-read back exactly like rows written through SQLAlchemy; the tests compare the two.
+read back exactly like rows written through SQLAlchemy; tests/test_driver_sql.py compares them.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -39,7 +42,21 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.isoformat(" ", "microseconds")[:-6]  # without the "+00:00"
+
+
+class _LastValueMemo:
+    """An encoder that remembers its last value: a batch's rows share their ingest time."""
+
+    def __init__(self, encode: Encoder) -> None:
+        self._encode = encode
+        self._last: Any = None
+        self._encoded: Any = None
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self._last or self._last is None:
+            self._last, self._encoded = value, self._encode(value)
+        return self._encoded
 
 
 def _aware_utc(value: datetime | None) -> datetime | None:
@@ -50,7 +67,7 @@ def _aware_utc(value: datetime | None) -> datetime | None:
 
 def _column_encoder(column_type: Any, dialect: Dialect) -> Encoder | None:
     if isinstance(column_type, UTCDateTime):
-        return _sqlite_datetime if dialect.name == "sqlite" else _aware_utc
+        return _LastValueMemo(_sqlite_datetime) if dialect.name == "sqlite" else _aware_utc
     if isinstance(column_type, JSON):
         # As JSON(none_as_null=False) binds: None is stored as the JSON text 'null'.
         return dialect._json_serializer  # type: ignore[attr-defined,no-any-return]
@@ -161,6 +178,20 @@ async def insert_rows(
             returned.extend(row[0] for row in result)
     return returned
 
+
+async def execute(
+    connection: AsyncConnection, sql: str, parameters: tuple[Any, ...] = ()
+) -> list[Sequence[Any]]:
+    """Run one hand-written statement (placeholders as `?`, SQL that every backend accepts)
+    and return its rows as the driver gives them: no result processing."""
+    if connection.dialect.paramstyle != "qmark":
+        numbers = iter(range(1, len(parameters) + 1))
+        sql = _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
+    run = await _executor(connection)
+    return list(await run(sql, parameters))
+
+
+_PLACEHOLDER = re.compile(r"\?")
 
 Executor = Callable[[str, tuple[Any, ...]], Awaitable[Iterable[Sequence[Any]]]]
 
