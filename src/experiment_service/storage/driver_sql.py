@@ -207,7 +207,8 @@ async def _executor(connection: AsyncConnection) -> Executor:
     if connection.dialect.name != "sqlite":
 
         async def through_sqlalchemy(sql: str, parameters: tuple[Any, ...]) -> Any:
-            return await connection.exec_driver_sql(sql, parameters)
+            result = await connection.exec_driver_sql(sql, parameters)
+            return result.all() if result.returns_rows else []
 
         return through_sqlalchemy
     driver = (await connection.get_raw_connection()).driver_connection
