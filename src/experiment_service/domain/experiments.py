@@ -71,7 +71,7 @@ class IntakeExperiments:
         experiment = Experiment(
             id=new_id("exp"),
             workspace=workspace,
-            spec=dataclasses.replace(spec, metadata=dict(spec.metadata or {})),
+            spec=spec,
             created_at=now,
             updated_at=now,
             deleted_at=None,

@@ -47,7 +47,7 @@ class IntakeSessions:
                 "too_short" if not sessions else "too_long",
             )
         for index, item in enumerate(sessions):
-            validate_session(violations, f"sessions[{index}]", item)
+            validate_session(violations.within(f"sessions[{index}]."), item)
         violations.raise_if_any()
 
         # Within a batch the last occurrence of a session id wins, as a later batch would.
@@ -93,7 +93,7 @@ class IntakeSessions:
         violations.name("workspace", workspace)
         if violations.required("session_id", session_id):
             violations.text("session_id", session_id, MAX_NAME_LENGTH)
-        validate_result(violations, "", result)
+        validate_result(violations, result)
         violations.raise_if_any()
         async with self._db.transaction(write=True) as session:
             run, found_in = await _find_run(session, workspace, session_id, experiment_name)
@@ -138,66 +138,64 @@ class IntakeSessions:
         return Page([session_from_row(row, experiment_name) for row in rows], request, total)
 
 
-def validate_session(violations: Violations, prefix: str, item: Session) -> None:
-    if violations.required(f"{prefix}.session_id", item.session_id):
-        violations.text(f"{prefix}.session_id", item.session_id, MAX_NAME_LENGTH)
-    violations.name(f"{prefix}.experiment_name", item.experiment_name)
-    violations.text(f"{prefix}.test_case_id", item.test_case_id, MAX_NAME_LENGTH)
-    if violations.required(f"{prefix}.status", item.status):
-        violations.one_of(f"{prefix}.status", item.status, SESSION_STATUSES)
-    violations.required(f"{prefix}.started_at", item.started_at)
-    violations.required(f"{prefix}.ended_at", item.ended_at)
+def validate_session(violations: Violations, item: Session) -> None:
+    if violations.required("session_id", item.session_id):
+        violations.text("session_id", item.session_id, MAX_NAME_LENGTH)
+    violations.name("experiment_name", item.experiment_name)
+    violations.text("test_case_id", item.test_case_id, MAX_NAME_LENGTH)
+    if violations.required("status", item.status):
+        violations.one_of("status", item.status, SESSION_STATUSES)
+    violations.required("started_at", item.started_at)
+    violations.required("ended_at", item.ended_at)
     if item.started_at and item.ended_at and item.ended_at < item.started_at:
-        violations.add(f"{prefix}.ended_at", "Must not be before started_at", "value_error")
-    for field in ("latency_ms", "cost_usd"):
-        value = getattr(item, field)
+        violations.add("ended_at", "Must not be before started_at", "value_error")
+    for field, value in (("latency_ms", item.latency_ms), ("cost_usd", item.cost_usd)):
         if value is not None and not math.isfinite(value):
-            violations.add(f"{prefix}.{field}", "Input should be a finite number", "finite_number")
+            violations.add(field, "Input should be a finite number", "finite_number")
         else:
-            violations.number_range(f"{prefix}.{field}", value, ge=0)
-    for field in ("input_tokens", "output_tokens"):
-        violations.number_range(f"{prefix}.{field}", getattr(item, field), ge=0)
+            violations.number_range(field, value, ge=0)
+    violations.number_range("input_tokens", item.input_tokens, ge=0)
+    violations.number_range("output_tokens", item.output_tokens, ge=0)
     if len(item.model_names) > MAX_MODELS_PER_SESSION:
         violations.add(
-            f"{prefix}.model_names",
-            f"List should have at most {MAX_MODELS_PER_SESSION} items",
-            "too_long",
+            "model_names", f"List should have at most {MAX_MODELS_PER_SESSION} items", "too_long"
         )
     for index, model in enumerate(item.model_names):
-        violations.name(f"{prefix}.model_names[{index}]", model)
+        violations.name(f"model_names[{index}]", model)
     if len(item.evaluator_results) > MAX_RESULTS_PER_SESSION:
         violations.add(
-            f"{prefix}.evaluator_results",
+            "evaluator_results",
             f"List should have at most {MAX_RESULTS_PER_SESSION} items",
             "too_long",
         )
-    for index, result in enumerate(item.evaluator_results):
-        validate_result(violations, f"{prefix}.evaluator_results[{index}].", result)
-    violations.json_object_size(f"{prefix}.metadata", item.metadata)
-    violations.json_value(f"{prefix}.input", item.input)
-    violations.json_value(f"{prefix}.output", item.output)
+    if item.evaluator_results:
+        results = violations.within("evaluator_results")
+        for index, result in enumerate(item.evaluator_results):
+            validate_result(results.within(f"[{index}]."), result)
+    violations.json_object_size("metadata", item.metadata)
+    violations.json_value("input", item.input)
+    violations.json_value("output", item.output)
 
 
-def validate_result(violations: Violations, prefix: str, result: EvaluatorResult) -> None:
-    if violations.required(f"{prefix}name", result.name):
-        violations.text(f"{prefix}name", result.name, MAX_NAME_LENGTH)
-    if not violations.required(f"{prefix}data_type", result.data_type):
+def validate_result(violations: Violations, result: EvaluatorResult) -> None:
+    if violations.required("name", result.name):
+        violations.text("name", result.name, MAX_NAME_LENGTH)
+    if not violations.required("data_type", result.data_type):
         return
-    if not violations.one_of(f"{prefix}data_type", result.data_type, DATA_TYPES):
+    if not violations.one_of("data_type", result.data_type, DATA_TYPES):
         return
+    value = result.value
     if result.data_type == "NUMERIC":
-        numeric = isinstance(result.value, float | int) and not isinstance(result.value, bool)
-        if not numeric or not math.isfinite(float(result.value)):  # type: ignore[arg-type]
-            violations.add(f"{prefix}value", "NUMERIC results need a finite number", "float_type")
+        # bool is an int subclass, and not a number here.
+        if type(value) not in (float, int) or not math.isfinite(value):  # type: ignore[arg-type]
+            violations.add("value", "NUMERIC results need a finite number", "float_type")
     elif result.data_type == "BOOLEAN":
-        if not isinstance(result.value, bool):
-            violations.add(f"{prefix}value", "BOOLEAN results need true or false", "bool_type")
+        if type(value) is not bool:
+            violations.add("value", "BOOLEAN results need true or false", "bool_type")
     elif result.string_value is None:
-        violations.add(
-            f"{prefix}string_value", f"{result.data_type} results need a string_value", "missing"
-        )
+        violations.add("string_value", f"{result.data_type} results need a string_value", "missing")
     else:
-        violations.text(f"{prefix}string_value", result.string_value)
+        violations.text("string_value", result.string_value)
 
 
 def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:

@@ -24,9 +24,19 @@ class Violations:
 
     def __init__(self) -> None:
         self.items: list[FieldViolation] = []
+        self._prefix = ""
+
+    def within(self, prefix: str) -> Violations:
+        """A view that adds to the same list, with field names under `prefix` (e.g.
+        "sessions[3]."): nested validators name fields locally, and the full path is only
+        built for the fields that are in fact wrong."""
+        view = Violations.__new__(Violations)
+        view.items = self.items
+        view._prefix = self._prefix + prefix
+        return view
 
     def add(self, field: str, description: str, reason: str = "value_error") -> None:
-        self.items.append(FieldViolation(field, description, reason))
+        self.items.append(FieldViolation(self._prefix + field, description, reason))
 
     def extend(self, other: Violations) -> None:
         self.items.extend(other.items)

@@ -4,8 +4,13 @@ With automatic checkpoints, the commit that crosses the threshold copies the log
 database file (and syncs it) before it returns: about 7 ms on a 1000-session ingest. The
 connections therefore run with `wal_autocheckpoint=0`, and this task checkpoints shortly after
 writes, from a pooled connection whose driver thread does the copying while the event loop goes
-on serving. PASSIVE checkpoints never wait for or block readers and writers; the log file is cut
-back to `journal_size_limit` once a checkpoint has caught up.
+on serving.
+
+A checkpoint runs in two passes. The first copies the log while writers go on appending to it,
+so it can never quite catch up; the second holds this process's write lock and copies only what
+was appended meanwhile. A log that is fully copied is started over by the next write (and its
+file cut back to `journal_size_limit`), so under steady writes it stays small; without the
+second pass it would grow without bound, and reads through a large log get slow.
 """
 
 from __future__ import annotations
@@ -23,8 +28,14 @@ CHECKPOINT_DELAY_SECONDS = 0.25
 
 
 class WalCheckpointer:
-    def __init__(self, engine: AsyncEngine, delay: float = CHECKPOINT_DELAY_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writer_lock: asyncio.Lock,
+        delay: float = CHECKPOINT_DELAY_SECONDS,
+    ) -> None:
         self._engine = engine
+        self._writer_lock = writer_lock
         self._delay = delay
         self._written = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -49,7 +60,10 @@ class WalCheckpointer:
         async with self._engine.connect() as connection:
             driver = (await connection.get_raw_connection()).driver_connection
             assert driver is not None
+            # PASSIVE: never waits for readers, so a long read cannot stall the writers here.
             await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            async with self._writer_lock:
+                await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def stop(self) -> None:
         """Stop, after one last checkpoint if writes are pending."""

@@ -94,7 +94,11 @@ class Database:
         # SQLite has one writer at a time and its busy handler waits by sleeping; queueing this
         # process's writers here instead hands the lock over as soon as it is free.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
-        self._checkpoints = WalCheckpointer(self.engine) if self.is_sqlite else None
+        self._checkpoints = (
+            WalCheckpointer(self.engine, self._sqlite_writer)
+            if self._sqlite_writer is not None
+            else None
+        )
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
