@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,7 +162,8 @@ def _value(value: Any) -> Any:
     return json_format.MessageToDict(value)
 
 
-RAW_EXPERIMENT_ID = "exp_raw"
+# An id like the ones the service assigns: every index of both tables leads with it.
+RAW_EXPERIMENT_ID = f"exp_{uuid.uuid4()}"
 RAW_RUN_COLUMNS = (
     "experiment_id, session_id, test_case_id, status, started_at, ended_at, latency_ms, "
     "cost_usd, input_tokens, output_tokens, model_names, input, output, evaluator_results, "

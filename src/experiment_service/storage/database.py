@@ -85,6 +85,7 @@ class Database:
             # Every unit of work ends in commit or rollback; `_configure_sqlite` rolls back only
             # a connection that still holds a transaction (see `on_reset`).
             options["pool_reset_on_return"] = None
+            options["pool_use_lifo"] = True
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
         self.engine: AsyncEngine = create_async_engine(url, **options)
