@@ -129,6 +129,7 @@ def raw_rows(
                 "data_type": r.data_type,
                 "value": _value(r.value),
                 "string_value": None,
+                "error": None,
             }
             for r in s.evaluator_results
         ]

@@ -101,7 +101,7 @@ class IntakeSessions:
             await run_queries.set_evaluator_results(
                 session,
                 run,
-                [*kept, result_values(result)],
+                [*kept, result],
                 result.name,
                 session_scores([result]).get(result.name),
             )
@@ -220,25 +220,14 @@ def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, An
         "cost_usd": item.cost_usd,
         "input_tokens": item.input_tokens,
         "output_tokens": item.output_tokens,
-        "model_names": list(item.model_names),
+        "model_names": item.model_names,
         "input": item.input,
         "output": item.output,
-        "evaluator_results": [result_values(result) for result in item.evaluator_results],
+        # Stored as JSON objects of the results' fields (the JSON serializer writes dataclasses).
+        "evaluator_results": item.evaluator_results,
         "metadata": item.metadata,
         "ingested_at": now,
     }
-
-
-def result_values(result: EvaluatorResult) -> dict[str, Any]:
-    values = {
-        "name": result.name,
-        "data_type": result.data_type,
-        "value": result.value,
-        "string_value": result.string_value,
-    }
-    if result.error is not None:
-        values["error"] = result.error
-    return values
 
 
 def result_from_values(values: dict[str, Any]) -> EvaluatorResult:

@@ -6,11 +6,12 @@ connections therefore run with `wal_autocheckpoint=0`, and this task checkpoints
 writes, from a pooled connection whose driver thread does the copying while the event loop goes
 on serving.
 
-A checkpoint runs in two passes. The first copies the log while writers go on appending to it,
-so it can never quite catch up; the second holds this process's write lock and copies only what
-was appended meanwhile. A log that is fully copied is started over by the next write (and its
-file cut back to `journal_size_limit`), so under steady writes it stays small; without the
-second pass it would grow without bound, and reads through a large log get slow.
+A checkpoint copies the log while writers go on appending to it, so under steady writes it never
+quite catches up, and a log is only started over (its file cut back to `journal_size_limit`)
+once it has been copied completely. So when the log file has grown past RESTART_LOG_BYTES, a
+second pass holds this process's write lock and copies what was appended meanwhile; the next
+write then starts the log over. Without it the log would grow without bound, and reads through a
+large log get slow.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger(__name__)
 
 # How long writes may accumulate before a checkpoint: long enough to copy many commits at once,
-# short enough that the log stays small and reads stay fast.
+# short enough that little of the log is left to read through.
 CHECKPOINT_DELAY_SECONDS = 0.25
+# The log file size at which the second pass (under the write lock) runs, letting the log start
+# over; below it, writers are never held up by checkpoints.
+RESTART_LOG_BYTES = 32 << 20
 
 
 class WalCheckpointer:
@@ -61,9 +65,11 @@ class WalCheckpointer:
             driver = (await connection.get_raw_connection()).driver_connection
             assert driver is not None
             # PASSIVE: never waits for readers, so a long read cannot stall the writers here.
-            await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            async with self._writer_lock:
-                await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            [(_, log_pages, _)] = await driver.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            [(page_size,)] = await driver.execute_fetchall("PRAGMA page_size")
+            if log_pages * page_size >= RESTART_LOG_BYTES:
+                async with self._writer_lock:
+                    await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def stop(self) -> None:
         """Stop, after one last checkpoint if writes are pending."""
