@@ -200,11 +200,14 @@ def validate_result(violations: Violations, result: EvaluatorResult) -> None:
 
 def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:
     """Per evaluator, the mean of a session's NUMERIC and BOOLEAN (true = 1) results."""
-    values: dict[str, list[float]] = defaultdict(list)
+    values: dict[str, list[float]] = {}
     for result in results:
-        if result.data_type in SCORED_TYPES and result.value is not None:
-            values[result.name].append(float(result.value))
-    return {name: math.fsum(scores) / len(scores) for name, scores in values.items()}
+        if result.value is not None and result.data_type in SCORED_TYPES:
+            values.setdefault(result.name, []).append(float(result.value))
+    return {
+        name: scores[0] if len(scores) == 1 else math.fsum(scores) / len(scores)
+        for name, scores in values.items()
+    }
 
 
 def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, Any]:
