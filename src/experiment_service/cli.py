@@ -221,6 +221,8 @@ def _add_database_flag(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        import uvloop
+
         from experiment_service.server import serve
 
         logs.configure(args.log_level)
@@ -238,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             log_level=args.log_level,
             max_request_bytes=args.max_request_bytes,
         )
-        asyncio.run(serve(settings))
+        uvloop.run(serve(settings))
     elif args.command == "datasets":
         return _import_dataset(args)
     elif args.command == "api-keys":
