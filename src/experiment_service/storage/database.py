@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ class Database:
         # SQLite has one writer at a time and its busy handler waits by sleeping; queueing this
         # process's writers here instead hands the lock over as soon as it is free.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
+        self._statement_connection: AsyncConnection | None = None
         self._checkpoints = (
             WalCheckpointer(self.engine, self._sqlite_writer)
             if self._sqlite_writer is not None
@@ -124,12 +125,18 @@ class Database:
         """A connection outside any transaction, for a write that is one statement: the
         statement is atomic and commits on its own. Skipping BEGIN and COMMIT saves two thread
         hand-offs on SQLite and two round trips on PostgreSQL per write."""
-        async with _unavailable_on_outage(), self._sqlite_writer or nullcontext():
-            async with self.engine.connect() as connection:
-                if not self.is_sqlite:
-                    await connection.execution_options(isolation_level="AUTOCOMMIT")
-                yield connection
-        self._written()
+        if self._sqlite_writer is not None:
+            # SQLite: one connection kept for these writes (a local file's connection does not
+            # go stale), so a write is the statement's one hand-off, without a pool checkout.
+            async with _unavailable_on_outage(), self._sqlite_writer:
+                if self._statement_connection is None:
+                    self._statement_connection = await self.engine.connect()
+                yield self._statement_connection
+            self._written()
+            return
+        async with _unavailable_on_outage(), self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     def _written(self) -> None:
         if self._checkpoints is not None:
@@ -165,6 +172,9 @@ class Database:
     async def close(self) -> None:
         if self._checkpoints is not None:
             await self._checkpoints.stop()
+        if self._statement_connection is not None:
+            await self._statement_connection.close()
+            self._statement_connection = None
         await self.engine.dispose()
 
 
