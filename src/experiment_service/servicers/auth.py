@@ -37,12 +37,16 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         self._keys = api_keys
         self._platform = platform_services
         self._intake = intake_services if require_intake_auth else set()
+        # The (guarded) handler of each served method, built on its first call.
+        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
+        if (known := self._handlers.get(details.method)) is not None:
+            return known
         handler = await continuation(details)
         service = details.method.split("/")[1] if details.method.count("/") == 2 else ""
         if handler is None or handler.unary_unary is None:
@@ -52,12 +56,15 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         elif service in self._intake:
             guard = self._intake_call(handler.unary_unary)
         else:
-            return handler
-        return grpc.unary_unary_rpc_method_handler(
-            guard,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+            guard = None
+        if guard is not None:
+            handler = grpc.unary_unary_rpc_method_handler(
+                guard,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        self._handlers[details.method] = handler
+        return handler
 
     def _platform_call(self, inner: Handler) -> Handler:
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:

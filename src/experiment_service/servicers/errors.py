@@ -68,20 +68,27 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
 
     def __init__(self, bindings: dict[str, rest.HttpBinding]) -> None:
         self._bindings = bindings
+        # The wrapped handler of each served method, built on its first call.
+        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
+        method = handler_call_details.method
+        if (wrapped := self._handlers.get(method)) is not None:
+            return wrapped
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        return grpc.unary_unary_rpc_method_handler(
-            _guarded(handler.unary_unary, self._bindings.get(handler_call_details.method)),
+        wrapped = grpc.unary_unary_rpc_method_handler(
+            _guarded(handler.unary_unary, self._bindings.get(method)),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+        self._handlers[method] = wrapped
+        return wrapped
 
 
 def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
