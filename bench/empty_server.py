@@ -1,14 +1,15 @@
-"""Baseline peer: a grpc.aio server whose only method returns an empty message at once.
+"""Baseline peer: a grpc.aio server whose only method returns an empty message at once, on the
+same event loop as the service (uvloop).
 
 python bench/empty_server.py PORT
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import grpc
+import uvloop
 
 METHOD = "/bench.Empty/Call"
 
@@ -30,4 +31,4 @@ async def main(port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    uvloop.run(main(int(sys.argv[1])))
