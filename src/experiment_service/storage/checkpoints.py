@@ -43,6 +43,7 @@ class WalCheckpointer:
         self._delay = delay
         self._written = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._page_size: int | None = None
 
     def written(self) -> None:
         """Note a committed write; a checkpoint follows within the delay."""
@@ -66,8 +67,9 @@ class WalCheckpointer:
             assert driver is not None
             # PASSIVE: never waits for readers, so a long read cannot stall the writers here.
             [(_, log_pages, _)] = await driver.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
-            [(page_size,)] = await driver.execute_fetchall("PRAGMA page_size")
-            if log_pages * page_size >= RESTART_LOG_BYTES:
+            if self._page_size is None:  # fixed once the database exists
+                [(self._page_size,)] = await driver.execute_fetchall("PRAGMA page_size")
+            if log_pages * self._page_size >= RESTART_LOG_BYTES:
                 async with self._writer_lock:
                     await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
 

@@ -54,7 +54,7 @@ class _LastValueMemo:
         self._encoded: Any = None
 
     def __call__(self, value: Any) -> Any:
-        if value is not self._last or self._last is None:
+        if value is not self._last:
             self._last, self._encoded = value, self._encode(value)
         return self._encoded
 

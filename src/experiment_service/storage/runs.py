@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.driver_sql import execute, insert_rows
@@ -127,8 +127,9 @@ async def set_evaluator_results(
         )
     )
     if session_score is not None:
-        await session.execute(
-            insert(SessionScoreRow.__table__),
+        await insert_rows(
+            await session.connection(),
+            SessionScoreRow.__table__,
             [
                 {
                     "experiment_id": run.experiment_id,
