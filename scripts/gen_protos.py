@@ -22,8 +22,7 @@ import grpc_tools
 from google.protobuf import descriptor_pb2
 from grpc_tools import protoc
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import openapi  # sibling module of this script
+from experiment_service.rest import openapi
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "proto"

@@ -246,9 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "api-keys":
         return asyncio.run(_api_keys(args))
     elif args.command == "gateway-config":
-        from experiment_service import gateway
+        from experiment_service.rest import dialects as rest
+        from experiment_service.rest import gateway
         from experiment_service.server import SERVICE_NAMES, SERVICES
-        from experiment_service.servicers import rest
 
         path = gateway.write_config(
             Path(args.output_dir),
@@ -281,8 +281,8 @@ def _import_dataset(args: argparse.Namespace) -> int:
 
 
 async def _api_keys(args: argparse.Namespace) -> int:
-    from experiment_service.domain.api_keys import ApiKeys
     from experiment_service.domain.errors import DomainError
+    from experiment_service.domain.platform.api_keys import ApiKeys
     from experiment_service.storage.database import Database
 
     database = Database(args.database_url)

@@ -23,18 +23,18 @@ from experiment_service.api.platform.v2 import (
     prompts_pb2_grpc,
 )
 from experiment_service.config import Settings
-from experiment_service.domain.api_keys import ApiKeys
-from experiment_service.domain.datasets import Datasets
-from experiment_service.domain.evaluators import Evaluators
-from experiment_service.domain.experiments import IntakeExperiments
-from experiment_service.domain.groups import ExperimentGroups
-from experiment_service.domain.platform_experiments import PlatformExperiments
-from experiment_service.domain.prompts import Prompts
-from experiment_service.domain.sessions import IntakeSessions
-from experiment_service.gateway import EnvoyGateway
+from experiment_service.domain.intake.experiments import IntakeExperiments
+from experiment_service.domain.intake.groups import ExperimentGroups
+from experiment_service.domain.intake.sessions import IntakeSessions
+from experiment_service.domain.platform.api_keys import ApiKeys
+from experiment_service.domain.platform.datasets import Datasets
+from experiment_service.domain.platform.evaluators import Evaluators
+from experiment_service.domain.platform.experiments import PlatformExperiments
+from experiment_service.domain.platform.prompts import Prompts
+from experiment_service.rest import dialects as rest
+from experiment_service.rest.gateway import EnvoyGateway
 from experiment_service.runner.providers import load as load_providers
 from experiment_service.runner.worker import Runner
-from experiment_service.servicers import rest
 from experiment_service.servicers.auth import AuthInterceptor
 from experiment_service.servicers.errors import DomainErrorInterceptor
 from experiment_service.servicers.intake import IntakeServicer

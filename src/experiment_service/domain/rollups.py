@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.models import Aggregate, Rollups
 from experiment_service.domain.statistics import build_aggregate, percentile_indexes
-from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
+from experiment_service.storage.queries import runs as run_queries
 from experiment_service.storage.tables import ExperimentRow
 
 log = logging.getLogger(__name__)

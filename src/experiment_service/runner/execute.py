@@ -13,19 +13,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from experiment_service.domain import templates, workflows
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.models import EvaluatorResult, Session
-from experiment_service.domain.platform_experiments import (
+from experiment_service.domain.platform import templates, workflows
+from experiment_service.domain.platform.experiments import (
     evaluator_spans,
     score_trace,
     workflow_span,
 )
-from experiment_service.domain.platform_models import Evaluator, ScoreResult
-from experiment_service.domain.prompts import render_messages
-from experiment_service.domain.trace_queue import Claim, Plan
+from experiment_service.domain.platform.models import Evaluator, ScoreResult
+from experiment_service.domain.platform.prompts import render_messages
 from experiment_service.runner.llm import Completion, LLMClient, LLMError
 from experiment_service.runner.providers import Providers
+from experiment_service.runner.queue import Claim, Plan
 
 # Completion parameters passed to the provider as given; max_tokens defaults as in the API.
 PASSED_THROUGH = tuple(k for k in workflows.COMPLETION_KEYS if k != "model")

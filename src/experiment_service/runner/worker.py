@@ -7,10 +7,10 @@ import contextlib
 import logging
 import uuid
 
-from experiment_service.domain.trace_queue import Claim, Outcome, Plan, TraceQueue
 from experiment_service.runner.execute import RowExecutor
 from experiment_service.runner.llm import LLMClient
 from experiment_service.runner.providers import Providers
+from experiment_service.runner.queue import Claim, Outcome, Plan, TraceQueue
 from experiment_service.storage.database import Database
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from typing import Any
 
 import grpc
 
-from experiment_service.domain.api_keys import ApiKeys
 from experiment_service.domain.errors import PermissionDenied
+from experiment_service.domain.platform.api_keys import ApiKeys
 
 _workspace: ContextVar[str] = ContextVar("experiment_service_workspace")
 

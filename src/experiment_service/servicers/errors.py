@@ -16,7 +16,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from experiment_service.domain import errors
-from experiment_service.servicers import rest
+from experiment_service.rest import dialects as rest
 from experiment_service.storage.database import StorageUnavailable
 
 log = logging.getLogger(__name__)

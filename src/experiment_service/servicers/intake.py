@@ -8,9 +8,9 @@ from grpc.aio import ServicerContext
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc as svc_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
-from experiment_service.domain.experiments import IntakeExperiments
-from experiment_service.domain.groups import ExperimentGroups
-from experiment_service.domain.sessions import IntakeSessions
+from experiment_service.domain.intake.experiments import IntakeExperiments
+from experiment_service.domain.intake.groups import ExperimentGroups
+from experiment_service.domain.intake.sessions import IntakeSessions
 from experiment_service.servicers import intake_convert as convert
 
 

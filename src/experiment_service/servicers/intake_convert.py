@@ -7,8 +7,8 @@ from typing import Any
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import resources_pb2 as res
-from experiment_service.domain.experiments import FILTER_FIELDS, ExperimentFilter
-from experiment_service.domain.groups import GroupFilter
+from experiment_service.domain.intake.experiments import FILTER_FIELDS, ExperimentFilter
+from experiment_service.domain.intake.groups import GroupFilter
 from experiment_service.domain.listing import Page
 from experiment_service.domain.models import (
     Aggregate,

@@ -14,10 +14,10 @@ from experiment_service.api.platform.v2 import experiments_pb2_grpc as ex_grpc
 from experiment_service.api.platform.v2 import prompts_pb2 as pr
 from experiment_service.api.platform.v2 import prompts_pb2_grpc as pr_grpc
 from experiment_service.api.platform.v2 import resources_pb2 as res
-from experiment_service.domain.datasets import Datasets
-from experiment_service.domain.evaluators import Evaluators
-from experiment_service.domain.platform_experiments import PlatformExperiments
-from experiment_service.domain.prompts import Prompts
+from experiment_service.domain.platform.datasets import Datasets
+from experiment_service.domain.platform.evaluators import Evaluators
+from experiment_service.domain.platform.experiments import PlatformExperiments
+from experiment_service.domain.platform.prompts import Prompts
 from experiment_service.servicers import platform_convert as convert
 from experiment_service.servicers.auth import current_workspace
 from experiment_service.servicers.json_values import struct_to_dict

@@ -11,7 +11,7 @@ from google.protobuf import descriptor
 from experiment_service.api.platform.v2 import resources_pb2 as res
 from experiment_service.domain.listing import Page
 from experiment_service.domain.models import Aggregate
-from experiment_service.domain.platform_models import (
+from experiment_service.domain.platform.models import (
     Dataset,
     DatasetRecord,
     Evaluator,
@@ -23,7 +23,7 @@ from experiment_service.domain.platform_models import (
     Trace,
     TraceSummary,
 )
-from experiment_service.servicers import rest
+from experiment_service.rest import dialects as rest
 from experiment_service.servicers.fields import optional, optional_value
 from experiment_service.servicers.json_values import (
     dict_to_struct,

@@ -24,11 +24,11 @@ from experiment_service.domain.models import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.storage import experiments as experiment_queries
-from experiment_service.storage import groups as group_queries
 from experiment_service.storage.batching import UniqueInsertBatcher
 from experiment_service.storage.database import Database
-from experiment_service.storage.listing import ListQuery
+from experiment_service.storage.queries import experiments as experiment_queries
+from experiment_service.storage.queries import groups as group_queries
+from experiment_service.storage.queries.listing import ListQuery
 from experiment_service.storage.tables import ExperimentRow
 
 INTAKE = "intake"

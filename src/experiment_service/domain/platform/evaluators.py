@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.domain import code_evaluators, templates
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.datasets import new_platform_id
 from experiment_service.domain.errors import AlreadyExists, FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page
-from experiment_service.domain.owned import list_page
-from experiment_service.domain.platform_models import Evaluator, ScoreResult
+from experiment_service.domain.platform import code_evaluators, templates
+from experiment_service.domain.platform.datasets import new_platform_id
+from experiment_service.domain.platform.models import Evaluator, ScoreResult
+from experiment_service.domain.platform.resources import list_page
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.owned import get_owned
+from experiment_service.storage.queries.owned import get_owned
 from experiment_service.storage.tables import EvaluatorRow
 
 TYPES = ("code", "llm", "human")

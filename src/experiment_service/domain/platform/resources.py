@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.validation import Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import page_owned
+from experiment_service.storage.queries.owned import page_owned
 
 Row = TypeVar("Row")
 Item = TypeVar("Item")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from experiment_service.domain.prompts import SAMPLING_RANGES
+from experiment_service.domain.platform.prompts import SAMPLING_RANGES
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 
 CUSTOM, COMPLETION, PROMPT = "custom", "completion", "prompt"

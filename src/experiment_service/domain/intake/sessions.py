@@ -19,9 +19,9 @@ from experiment_service.domain.models import (
     Session,
 )
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.storage import experiments as experiment_queries
-from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
+from experiment_service.storage.queries import experiments as experiment_queries
+from experiment_service.storage.queries import runs as run_queries
 from experiment_service.storage.tables import RunRow
 
 INTAKE = "intake"

@@ -15,15 +15,15 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.domain import workflows as workflow_rules
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.datasets import new_platform_id
 from experiment_service.domain.errors import FailedPrecondition, NotFound
-from experiment_service.domain.evaluators import by_slugs, score_with_code
+from experiment_service.domain.intake.sessions import run_values, session_scores
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.models import EvaluatorResult, Session
-from experiment_service.domain.owned import apply_patch, check_patch, list_page
-from experiment_service.domain.platform_models import (
+from experiment_service.domain.platform import workflows as workflow_rules
+from experiment_service.domain.platform.datasets import new_platform_id
+from experiment_service.domain.platform.evaluators import by_slugs, score_with_code
+from experiment_service.domain.platform.models import (
     Evaluator,
     PlatformExperiment,
     ScoreResult,
@@ -31,12 +31,12 @@ from experiment_service.domain.platform_models import (
     Trace,
     TraceSummary,
 )
+from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
 from experiment_service.domain.rollups import read_rollups, remember
-from experiment_service.domain.sessions import run_values, session_scores
 from experiment_service.domain.validation import Violations
-from experiment_service.storage import runs as run_queries
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned
+from experiment_service.storage.queries import runs as run_queries
+from experiment_service.storage.queries.owned import get_owned
 from experiment_service.storage.tables import (
     DatasetRecordRow,
     DatasetRow,

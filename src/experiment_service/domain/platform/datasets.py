@@ -11,11 +11,11 @@ from sqlalchemy import func, insert, select, update
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.errors import NotFound
 from experiment_service.domain.listing import Page, platform_page
-from experiment_service.domain.owned import apply_patch, check_patch, list_page
-from experiment_service.domain.platform_models import Dataset, DatasetRecord
+from experiment_service.domain.platform.models import Dataset, DatasetRecord
+from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
 from experiment_service.domain.validation import Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned
+from experiment_service.storage.queries.owned import get_owned
 from experiment_service.storage.tables import DatasetRecordRow, DatasetRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")

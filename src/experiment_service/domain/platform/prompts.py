@@ -7,16 +7,16 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.domain import templates
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.datasets import new_platform_id
 from experiment_service.domain.errors import FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page, platform_page
-from experiment_service.domain.owned import apply_patch, check_patch, list_page
-from experiment_service.domain.platform_models import Prompt, PromptVersion
+from experiment_service.domain.platform import templates
+from experiment_service.domain.platform.datasets import new_platform_id
+from experiment_service.domain.platform.models import Prompt, PromptVersion
+from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.owned import get_owned
+from experiment_service.storage.queries.owned import get_owned
 from experiment_service.storage.tables import PromptRow, PromptVersionRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")

@@ -21,7 +21,7 @@ from experiment_service.api import intake as _intake_api
 log = logging.getLogger(__name__)
 
 # gateway/ sits at the repository root, next to src/ (the package is installed in place).
-GATEWAY_DIR = Path(__file__).resolve().parents[2] / "gateway"
+GATEWAY_DIR = Path(__file__).resolve().parents[3] / "gateway"
 TEMPLATE = GATEWAY_DIR / "envoy.yaml.tmpl"
 LUA_FILTER = GATEWAY_DIR / "rest_dialects.lua"
 OPENAPI = GATEWAY_DIR / "openapi.json"

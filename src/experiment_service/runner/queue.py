@@ -16,21 +16,21 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from experiment_service.domain import workflows as workflow_rules
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.evaluators import by_slugs
 from experiment_service.domain.models import Session
-from experiment_service.domain.platform_experiments import (
+from experiment_service.domain.platform import workflows as workflow_rules
+from experiment_service.domain.platform.evaluators import by_slugs
+from experiment_service.domain.platform.experiments import (
     PLATFORM,
     UNFINISHED,
     finished_now,
     record_result,
     update_progress,
 )
-from experiment_service.domain.platform_models import Evaluator, PromptVersion
-from experiment_service.domain.prompts import version_in_use
-from experiment_service.storage import runs as run_queries
+from experiment_service.domain.platform.models import Evaluator, PromptVersion
+from experiment_service.domain.platform.prompts import version_in_use
 from experiment_service.storage.database import Database
+from experiment_service.storage.queries import runs as run_queries
 from experiment_service.storage.tables import ExperimentRow, PromptRow, RunRow
 
 MAX_ATTEMPTS = 3

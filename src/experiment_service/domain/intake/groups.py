@@ -10,9 +10,9 @@ from experiment_service.domain.errors import AlreadyExists, InvalidArgument, Not
 from experiment_service.domain.listing import Page, page_request, parse_sort
 from experiment_service.domain.models import ExperimentGroup, ExperimentGroupSpec
 from experiment_service.domain.validation import Violations
-from experiment_service.storage import groups as group_queries
 from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.listing import ListQuery
+from experiment_service.storage.queries import groups as group_queries
+from experiment_service.storage.queries.listing import ListQuery
 from experiment_service.storage.tables import ExperimentGroupRow
 
 MAX_PAGE_SIZE = 1000

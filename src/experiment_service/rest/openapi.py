@@ -2,7 +2,7 @@
 
 Used by gen_protos.py, which writes gateway/openapi.json (served by the gateway at
 GET /openapi.json). Field docs come from proto comments, required/read-only flags from
-google.api.field_behavior, success codes and error bodies from servicers/rest.py.
+google.api.field_behavior, success codes and error bodies from rest/dialects.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from google.api import field_behavior_pb2
 from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
-from experiment_service.servicers.rest import HttpBinding, http_binding
+from experiment_service.rest.dialects import HttpBinding, http_binding
 
 SCALARS: dict[int, dict[str, Any]] = {
     descriptor.FieldDescriptor.TYPE_STRING: {"type": "string"},
