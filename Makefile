@@ -10,11 +10,12 @@ BUF := node_modules/.bin/buf
 serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite under ./data/)
 	$(BIN)/experiment-service serve
 
-test: $(INSTALLED) $(BUF)  ## Lint, check generated code, run the suite on SQLite and PostgreSQL
+test: $(INSTALLED) $(BUF)  ## Lint, type-check, check generated code, run the suite on SQLite and PostgreSQL
 	$(BIN)/python scripts/gen_protos.py --check
 	$(BUF) lint
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
+	$(BIN)/mypy
 	$(BIN)/pytest
 	scripts/ensure_postgres.sh
 	EXPERIMENT_SERVICE_TEST_BACKEND=postgresql $(BIN)/pytest
@@ -25,6 +26,7 @@ test-sqlite: $(INSTALLED)  ## The test suite on SQLite only
 lint: $(INSTALLED) $(BUF)
 	$(BUF) lint
 	$(BIN)/ruff check
+	$(BIN)/mypy
 
 protos: $(INSTALLED)  ## Regenerate src/experiment_service/api/ from proto/
 	$(BIN)/python scripts/gen_protos.py

@@ -4,22 +4,22 @@
 -- rewrites bracket filters into the transcoder's dotted query names:
 --   filter[agent_name]=x        -> filter.agent_name=x
 --   filter[created_at][$gte]=t  -> filter.created_at_gte=t
--- Responses: the server renders every REST outcome itself (experiment_service/servicers/rest.py)
+-- Responses: the server renders every REST outcome itself (experiment_service/rest/dialects.py)
 -- and sends it as headers: x-rest-status (201, 204, 422, ...) and, for errors, x-rest-body
 -- (ASCII JSON). This filter applies them, and turns the transcoder's own plain-text errors
 -- (malformed JSON, unknown path or query parameter) into the dialect's JSON error body.
-
-local INTAKE_PREFIX = "/apis/intake/"
-
--- Request fields that methods bind their JSON body to (`body: "experiment"`), read from the
--- protos' google.api.http annotations when the gateway configuration is rendered.
-local BODY_FIELDS = { --[[BODY_FIELDS]] }
+--
+-- The constants below are written in when the gateway configuration is rendered
+-- (experiment_service/rest/gateway.py): the header names, dialect names, path prefix and
+-- wrong-type messages from rest/dialects.py, and BODY_FIELDS, the request fields that methods
+-- bind their JSON body to (`body: "experiment"`), from the protos' google.api.http annotations.
+--[[CONSTANTS]]
 
 local function dialect_of(path)
   if path:sub(1, #INTAKE_PREFIX) == INTAKE_PREFIX then
-    return "intake"
+    return INTAKE
   end
-  return "platform"
+  return PLATFORM
 end
 
 local function unescape_brackets(text)
@@ -59,9 +59,9 @@ function envoy_on_request(handle)
   local headers = handle:headers()
   local path = headers:get(":path")
   local dialect = dialect_of(path)
-  headers:replace("x-rest-dialect", dialect)
+  headers:replace(DIALECT_HEADER, dialect)
   headers:replace(":path", rewrite_query(path))
-  handle:streamInfo():dynamicMetadata():set("experiment_service", "dialect", dialect)
+  handle:streamInfo():dynamicMetadata():set(METADATA_NAMESPACE, "dialect", dialect)
 end
 
 local function json_string(text)
@@ -71,17 +71,6 @@ local function json_string(text)
   end)
   return '"' .. escaped .. '"'
 end
-
-local PROTO_TYPES = {
-  TYPE_STRING = { "string_type", "Input should be a valid string" },
-  TYPE_BOOL = { "bool_type", "Input should be a valid boolean" },
-  TYPE_INT32 = { "int_type", "Input should be a valid integer" },
-  TYPE_INT64 = { "int_type", "Input should be a valid integer" },
-  TYPE_UINT32 = { "int_type", "Input should be a valid integer" },
-  TYPE_DOUBLE = { "float_type", "Input should be a valid number" },
-  TYPE_FLOAT = { "float_type", "Input should be a valid number" },
-  TYPE_MESSAGE = { "model_type", "Input should be a valid object" },
-}
 
 -- "experiment.agent_name" -> ["body", "agent_name"]; "sessions[2].cost_usd" ->
 -- ["body", "sessions", 2, "cost_usd"]. The request field the body is bound to
@@ -117,14 +106,15 @@ local function transcoder_error(dialect, status, message)
   end
   local field, problem = message:match("^([%w_%.%[%]]*): (.+)$")
   local proto_type = message:match("for type (TYPE_%u+)")
-  if dialect == "intake" then
-    local kind = PROTO_TYPES[proto_type or ""]
+  if dialect == INTAKE then
+    local kind = WRONG_TYPE_ERRORS[proto_type or ""]
     if field == "" then
-      return "422", '{"detail": [{"loc": ["body"], "msg": "Input should be a valid object", '
-        .. '"type": "model_type"}]}'
+      kind = WRONG_TYPE_ERRORS.TYPE_MESSAGE
+      return "422", '{"detail": [{"loc": ["body"], "msg": ' .. json_string(kind[2])
+        .. ', "type": ' .. json_string(kind[1]) .. "}]}"
     elseif field and kind then
-      return "422", '{"detail": [{"loc": ' .. body_loc(field) .. ', "msg": "' .. kind[2]
-        .. '", "type": "' .. kind[1] .. '"}]}'
+      return "422", '{"detail": [{"loc": ' .. body_loc(field) .. ', "msg": '
+        .. json_string(kind[2]) .. ', "type": ' .. json_string(kind[1]) .. "}]}"
     elseif field then
       return "422", '{"detail": [{"loc": ' .. body_loc(field) .. ', "msg": '
         .. json_string(problem) .. ', "type": "invalid_type"}]}'
@@ -156,7 +146,7 @@ end
 local function strip_internal_headers(headers)
   local names = {}
   for name, _ in pairs(headers) do
-    if name:sub(1, 5) == "grpc-" or name:sub(1, 7) == "x-rest-" then
+    if name:sub(1, 5) == "grpc-" or name:sub(1, #INTERNAL_HEADER_PREFIX) == INTERNAL_HEADER_PREFIX then
       names[#names + 1] = name
     end
   end
@@ -167,8 +157,8 @@ end
 
 function envoy_on_response(handle)
   local headers = handle:headers()
-  local status = headers:get("x-rest-status")
-  local body = headers:get("x-rest-body")
+  local status = headers:get(STATUS_HEADER)
+  local body = headers:get(BODY_HEADER)
   local upstream_status = headers:get(":status")
   local content_type = headers:get("content-type") or ""
   strip_internal_headers(headers)
@@ -179,10 +169,10 @@ function envoy_on_response(handle)
   elseif status ~= nil then
     headers:replace(":status", status)
   elseif upstream_status ~= "200" and content_type:find("text/plain", 1, true) then
-    local meta = handle:streamInfo():dynamicMetadata():get("experiment_service") or {}
+    local meta = handle:streamInfo():dynamicMetadata():get(METADATA_NAMESPACE) or {}
     local buffered = handle:body(true)
     local message = buffered:getBytes(0, buffered:length())
-    local new_status, new_body = transcoder_error(meta.dialect or "platform", upstream_status, message)
+    local new_status, new_body = transcoder_error(meta.dialect or PLATFORM, upstream_status, message)
     -- Buffering the body invalidates the first headers handle; take a fresh one.
     replace_body(handle, handle:headers(), new_status, new_body)
   end

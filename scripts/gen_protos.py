@@ -41,10 +41,16 @@ def generate(out_root: Path) -> None:
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     includes = [f"-I{PROTO_ROOT}", f"-I{GOOGLEAPIS}", f"-I{well_known}"]
     (out_root / GENERATED_PACKAGE).mkdir(parents=True, exist_ok=True)
+    # mypy-protobuf types the gRPC stubs and servicers (`*_pb2_grpc.pyi`), which grpc_tools
+    # leaves untyped; the plugin is installed beside this interpreter.
+    mypy_grpc = Path(sys.executable).parent / "protoc-gen-mypy_grpc"
     python = [
         f"--python_out={out_root}",
         f"--pyi_out={out_root}",
         f"--grpc_python_out={out_root}",
+        f"--plugin=protoc-gen-mypy_grpc={mypy_grpc}",
+        "--mypy_grpc_opt=quiet",
+        f"--mypy_grpc_out={out_root}",
     ]
     descriptors = [
         "--include_imports",

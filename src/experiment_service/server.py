@@ -69,8 +69,12 @@ class Server:
             pool_size=settings.db_pool_size,
             pool_timeout=settings.db_pool_timeout,
         )
-        self.health = health.aio.HealthServicer()
+        # typeshed's health.pyi leaves out the module's `aio` re-export of grpc_health's _async.
+        self.health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self.port = 0
+        # Set by start(): stop() may run after a start-up that failed half-way.
+        self.gateway: EnvoyGateway | None = None
+        self.runner: Runner | None = None
         self.bindings = rest.bindings_of(list(SERVICES))
         auth = AuthInterceptor(
             ApiKeys(self.database),
@@ -90,7 +94,6 @@ class Server:
 
     async def start(self) -> None:
         await self.database.migrate()
-        self.gateway: EnvoyGateway | None = None
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
             IntakeServicer(
                 ExperimentGroups(self.database),
@@ -108,7 +111,6 @@ class Server:
         evaluators_pb2_grpc.add_EvaluatorServiceServicer_to_server(
             EvaluatorServicer(Evaluators(self.database)), self._grpc
         )
-        self.runner: Runner | None = None
         if self.settings.runner:
             providers = load_providers(self.settings.providers_config, self.settings.llm_base_url)
             self.runner = Runner(
@@ -151,12 +153,12 @@ class Server:
         )
 
     async def stop(self) -> None:
-        if getattr(self, "gateway", None) is not None:
-            await self.gateway.stop()  # type: ignore[union-attr]
+        if self.gateway is not None:
+            await self.gateway.stop()
         await self.health.enter_graceful_shutdown()
         await self._grpc.stop(self.settings.shutdown_grace_seconds)
-        if getattr(self, "runner", None) is not None:
-            await self.runner.stop()  # type: ignore[union-attr]
+        if self.runner is not None:
+            await self.runner.stop()
         await self.database.close()
         log.info("stopped")
 

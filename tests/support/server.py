@@ -52,6 +52,7 @@ def start_server(
     database_url: str | None = None,
     gateway: bool = False,
     env: dict[str, str] | None = None,
+    console_script: Path = CONSOLE_SCRIPT,
 ) -> RunningServer:
     """Run the console script in `workdir` and wait until its health check says SERVING
     (with `gateway`, Envoy is up by then too: the server reports SERVING after it)."""
@@ -63,7 +64,7 @@ def start_server(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                str(CONSOLE_SCRIPT),
+                str(console_script),
                 "serve",
                 f"--grpc-address=127.0.0.1:{port}",
                 f"--database-url={database_url}",

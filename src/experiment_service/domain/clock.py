@@ -12,3 +12,8 @@ def utcnow() -> datetime:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4()}"
+
+
+def new_platform_id() -> str:
+    """A Platform API resource's id: 32 hex digits."""
+    return uuid.uuid4().hex

@@ -81,10 +81,6 @@ class Experiment:
     rollups: Rollups
 
 
-SESSION_STATUSES = ("success", "error", "cancelled", "unknown")
-DATA_TYPES = ("NUMERIC", "BOOLEAN", "TEXT", "CATEGORICAL")
-
-
 # Sessions and their results are built a thousand at a time per ingested batch: slotted,
 # non-frozen dataclasses construct several times faster than frozen ones.
 @dataclass(slots=True)

@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.models import Aggregate, Rollups
 from experiment_service.domain.statistics import build_aggregate, percentile_indexes
-from experiment_service.storage.database import Database
-from experiment_service.storage.queries import runs as run_queries
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import ExperimentRow
 
 log = logging.getLogger(__name__)
@@ -37,11 +35,11 @@ class FreshRollups:
 
 
 async def read_rollups(
-    session: AsyncSession, experiments: Sequence[ExperimentRow]
+    session: Transaction, experiments: Sequence[ExperimentRow]
 ) -> tuple[dict[str, Rollups], list[FreshRollups]]:
     """Rollups of each experiment, from the cache or computed now (reported as fresh)."""
     with_runs = [row for row in experiments if row.runs_version > 0]
-    cached = await run_queries.cached_rollups(session, [row.id for row in with_runs])
+    cached = await queries.runs.cached_rollups(session, [row.id for row in with_runs])
     found: dict[str, Rollups] = {row.id: Rollups() for row in experiments if row.runs_version == 0}
     fresh: list[FreshRollups] = []
     for row in with_runs:
@@ -69,7 +67,7 @@ async def remember(database: Database, fresh: list[FreshRollups]) -> None:
         return
     async with database.transaction(write=True) as session:
         for item in fresh:
-            await run_queries.store_rollups(
+            await queries.runs.store_rollups(
                 session,
                 item.experiment_id,
                 item.runs_version,
@@ -78,31 +76,31 @@ async def remember(database: Database, fresh: list[FreshRollups]) -> None:
             )
 
 
-async def compute_rollups(session: AsyncSession, experiment_id: str, run_count: int) -> Rollups:
+async def compute_rollups(session: Transaction, experiment_id: str, run_count: int) -> Rollups:
     """Rollups read off covering indexes: each statistic is a count, a sum and four
     single-row seeks, so the cost grows with the index walk, not with Python work per run."""
-    names = await run_queries.evaluator_names(session, experiment_id)
+    names = await queries.runs.evaluator_names(session, experiment_id)
     scores = {
-        name: await _aggregate(session, run_queries.session_score_metric(experiment_id, name))
+        name: await _aggregate(session, queries.runs.session_score_metric(experiment_id, name))
         for name in names
     }
     return Rollups(
         run_count=run_count,
         evaluator_names=names,
-        model_names=await run_queries.model_names(session, experiment_id),
+        model_names=await queries.runs.model_names(session, experiment_id),
         aggregate_scores={name: value for name, value in scores.items() if value is not None},
-        cost_usd=await _aggregate(session, run_queries.run_metric(experiment_id, "cost_usd")),
-        latency_ms=await _aggregate(session, run_queries.run_metric(experiment_id, "latency_ms")),
+        cost_usd=await _aggregate(session, queries.runs.run_metric(experiment_id, "cost_usd")),
+        latency_ms=await _aggregate(session, queries.runs.run_metric(experiment_id, "latency_ms")),
     )
 
 
-async def _aggregate(session: AsyncSession, metric: run_queries.Metric) -> Aggregate | None:
-    count, total = await run_queries.metric_count_and_sum(session, metric)
+async def _aggregate(session: Transaction, metric: queries.runs.Metric) -> Aggregate | None:
+    count, total = await queries.runs.metric_count_and_sum(session, metric)
     if count == 0:
         return None
     indexes = percentile_indexes(count)
     values = {
-        index: await run_queries.metric_value_at(session, metric, index, count)
+        index: await queries.runs.metric_value_at(session, metric, index, count)
         for index in sorted(set(indexes.values()))
     }
     return build_aggregate(count, total, {name: values[index] for name, index in indexes.items()})

@@ -21,15 +21,35 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import grpc
 from google.api import annotations_pb2, http_pb2
 from google.protobuf import descriptor
 
 from experiment_service.domain import errors
+from experiment_service.types import ServicerContext
 
-DIALECT_HEADER = "x-rest-dialect"
-STATUS_HEADER = "x-rest-status"
-BODY_HEADER = "x-rest-body"
+# The names the gateway's Lua filter shares with this module (rest/gateway.py writes them into
+# the filter, so they are defined here only).
+INTAKE = "intake"
+PLATFORM = "platform"
+INTAKE_PATH_PREFIX = "/apis/intake/"
+INTERNAL_HEADER_PREFIX = "x-rest-"
+DIALECT_HEADER = INTERNAL_HEADER_PREFIX + "dialect"
+STATUS_HEADER = INTERNAL_HEADER_PREFIX + "status"
+BODY_HEADER = INTERNAL_HEADER_PREFIX + "body"
+# Where the filter keeps the request's dialect for its response phase (Envoy dynamic metadata).
+METADATA_NAMESPACE = "experiment_service"
+# The intake dialect's 422 entry for a JSON value of the wrong type, by the transcoder's proto
+# type name: (type, msg), as FastAPI/pydantic word them.
+WRONG_TYPE_ERRORS: dict[str, tuple[str, str]] = {
+    "TYPE_STRING": ("string_type", "Input should be a valid string"),
+    "TYPE_BOOL": ("bool_type", "Input should be a valid boolean"),
+    "TYPE_INT32": ("int_type", "Input should be a valid integer"),
+    "TYPE_INT64": ("int_type", "Input should be a valid integer"),
+    "TYPE_UINT32": ("int_type", "Input should be a valid integer"),
+    "TYPE_DOUBLE": ("float_type", "Input should be a valid number"),
+    "TYPE_FLOAT": ("float_type", "Input should be a valid number"),
+    "TYPE_MESSAGE": ("model_type", "Input should be a valid object"),
+}
 # Error bodies travel as one header; long violation lists are cut to stay well within limits.
 MAX_VIOLATIONS = 50
 MAX_BODY_CHARS = 7000
@@ -77,9 +97,10 @@ class HttpBinding:
 
 def http_binding(method: descriptor.MethodDescriptor) -> HttpBinding | None:
     options = method.GetOptions()
-    if not options.HasExtension(annotations_pb2.http):
+    # googleapis-common-protos' stubs type its extensions as plain field descriptors.
+    if not options.HasExtension(annotations_pb2.http):  # type: ignore[arg-type]
         return None
-    rule: http_pb2.HttpRule = options.Extensions[annotations_pb2.http]
+    rule: http_pb2.HttpRule = options.Extensions[annotations_pb2.http]  # type: ignore[index]
     verb = rule.WhichOneof("pattern")
     if verb is None or verb == "custom":
         return None
@@ -126,7 +147,7 @@ def render_error(
     dialect: str, binding: HttpBinding, error: errors.DomainError
 ) -> tuple[int, dict[str, Any]]:
     status = next((_ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in _ERROR_STATUS), 500)
-    if dialect == "intake":
+    if dialect == INTAKE:
         return _intake_error(binding, error, status)
     return _platform_error(binding, error, status)
 
@@ -174,7 +195,7 @@ def encode_body(body: dict[str, Any]) -> str:
     return text
 
 
-def rest_dialect(context: grpc.aio.ServicerContext) -> str | None:
+def rest_dialect(context: ServicerContext) -> str | None:
     for key, value in context.invocation_metadata() or ():
         if key == DIALECT_HEADER:
             return str(value)

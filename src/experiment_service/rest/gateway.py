@@ -12,16 +12,18 @@ import string
 import tempfile
 import urllib.request
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import envoy
 
 from experiment_service.api import intake as _intake_api
+from experiment_service.rest import dialects
 
 log = logging.getLogger(__name__)
 
-# gateway/ sits at the repository root, next to src/ (the package is installed in place).
-GATEWAY_DIR = Path(__file__).resolve().parents[3] / "gateway"
+# The repository's top-level gateway/ folder, shipped inside the package (see setup.py).
+GATEWAY_DIR = Path(str(resources.files("experiment_service.rest.gateway_files")))
 TEMPLATE = GATEWAY_DIR / "envoy.yaml.tmpl"
 LUA_FILTER = GATEWAY_DIR / "rest_dialects.lua"
 OPENAPI = GATEWAY_DIR / "openapi.json"
@@ -37,10 +39,41 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+LUA_CONSTANTS_MARKER = "--[[CONSTANTS]]"
+
+
 def render_lua(body_fields: list[str]) -> str:
-    """The Lua filter, told which request fields the methods bind their JSON bodies to."""
-    entries = " ".join(f'["{name}"] = true,' for name in sorted(set(body_fields)))
-    return LUA_FILTER.read_text().replace("--[[BODY_FIELDS]]", entries)
+    """The Lua filter, with the names it shares with the server (rest/dialects.py) and the
+    request fields that methods bind their JSON bodies to, written in as Lua constants."""
+    return LUA_FILTER.read_text().replace(LUA_CONSTANTS_MARKER, lua_constants(body_fields), 1)
+
+
+def lua_constants(body_fields: list[str]) -> str:
+    constants = {
+        "INTAKE": dialects.INTAKE,
+        "PLATFORM": dialects.PLATFORM,
+        "INTAKE_PREFIX": dialects.INTAKE_PATH_PREFIX,
+        "INTERNAL_HEADER_PREFIX": dialects.INTERNAL_HEADER_PREFIX,
+        "DIALECT_HEADER": dialects.DIALECT_HEADER,
+        "STATUS_HEADER": dialects.STATUS_HEADER,
+        "BODY_HEADER": dialects.BODY_HEADER,
+        "METADATA_NAMESPACE": dialects.METADATA_NAMESPACE,
+    }
+    lines = [f"local {name} = {_lua_string(value)}" for name, value in constants.items()]
+    fields = ", ".join(f"[{_lua_string(name)}] = true" for name in sorted(set(body_fields)))
+    lines.append(f"local BODY_FIELDS = {{ {fields} }}")
+    lines.append("local WRONG_TYPE_ERRORS = {")
+    for proto_type, (kind, message) in dialects.WRONG_TYPE_ERRORS.items():
+        lines.append(f"  {proto_type} = {{ {_lua_string(kind)}, {_lua_string(message)} }},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _lua_string(text: str) -> str:
+    """A Lua string literal of printable ASCII `text` (all that these names hold)."""
+    if not (text.isascii() and text.isprintable()):
+        raise ValueError(f"not printable ASCII: {text!r}")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def render_config(

@@ -260,13 +260,13 @@ class _Generator:
             if doc:
                 schema["description"] = doc
             properties[field.name] = schema
-        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        message_schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
-            schema["required"] = required
+            message_schema["required"] = required
         doc = self.comments.get(message.full_name)
         if doc:
-            schema["description"] = doc
-        return schema
+            message_schema["description"] = doc
+        return message_schema
 
     def field_schema(self, field: descriptor.FieldDescriptor) -> dict[str, Any]:
         message = field.message_type
@@ -287,7 +287,9 @@ class _Generator:
 
 
 def _behaviors(field: descriptor.FieldDescriptor) -> list[int]:
-    return list(field.GetOptions().Extensions[field_behavior_pb2.field_behavior])
+    # googleapis-common-protos' stubs type its extensions as plain field descriptors.
+    behaviors: list[int] = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]  # type: ignore[index]
+    return list(behaviors)
 
 
 def _bracket_name(outer: str, inner: str) -> str:

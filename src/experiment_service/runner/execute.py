@@ -16,16 +16,15 @@ from typing import Any
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.models import EvaluatorResult, Session
 from experiment_service.domain.platform import templates, workflows
-from experiment_service.domain.platform.experiments import (
-    evaluator_spans,
-    score_trace,
-    workflow_span,
-)
 from experiment_service.domain.platform.models import Evaluator, ScoreResult
 from experiment_service.domain.platform.prompts import render_messages
+from experiment_service.domain.platform.scoring import score_trace
+from experiment_service.domain.platform.spans import CallUsage, evaluator_spans, workflow_span
 from experiment_service.runner.llm import Completion, LLMClient, LLMError
 from experiment_service.runner.providers import Providers
 from experiment_service.runner.queue import Claim, Plan
+from experiment_service.statuses import RunStatus, ScoreValueType, WorkflowType
+from experiment_service.types import JSON, RowValues
 
 # Completion parameters passed to the provider as given; max_tokens defaults as in the API.
 PASSED_THROUGH = tuple(k for k in workflows.COMPLETION_KEYS if k != "model")
@@ -38,7 +37,7 @@ _NO = re.compile(r"\b(no|false|fail|failed|incorrect)\b", re.IGNORECASE)
 @dataclass(frozen=True)
 class Outcome:
     result: Session
-    spans: list[dict[str, Any]]
+    spans: list[RowValues]
     error: str | None
 
 
@@ -49,10 +48,11 @@ class RowExecutor:
 
     async def run(self, plan: Plan, claim: Claim) -> Outcome:
         started = utcnow()
-        value: Any = claim.input
-        spans: list[dict[str, Any]] = []
+        value: JSON = claim.input
+        spans: list[RowValues] = []
         models: list[str] = []
-        totals = {"prompt": 0, "completion": 0, "cost": 0.0, "latency": 0.0}
+        prompt_tokens = completion_tokens = 0
+        cost = latency = 0.0
         error: str | None = None
         for position, workflow in enumerate(plan.workflows):
             step_started = utcnow()
@@ -67,61 +67,60 @@ class RowExecutor:
                     workflow_span(
                         position,
                         workflow["type"],
-                        messages,
-                        None,
-                        None,
-                        0,
-                        0,
-                        0.0,
-                        0.0,
-                        error,
-                        step_started,
-                        utcnow(),
+                        input_=messages,
+                        output=None,
+                        usage=CallUsage(),
+                        error=error,
+                        start=step_started,
+                        end=utcnow(),
                     )
                 )
                 break
+            usage = CallUsage(
+                completion.model,
+                completion.prompt_tokens,
+                completion.completion_tokens,
+                completion.cost,
+                completion.latency,
+            )
             spans.append(
                 workflow_span(
                     position,
                     workflow["type"],
-                    messages,
-                    completion.text,
-                    completion.model,
-                    completion.prompt_tokens,
-                    completion.completion_tokens,
-                    completion.cost,
-                    completion.latency,
-                    None,
-                    step_started,
-                    utcnow(),
+                    input_=messages,
+                    output=completion.text,
+                    usage=usage,
+                    error=None,
+                    start=step_started,
+                    end=utcnow(),
                 )
             )
             models.append(completion.model)
-            totals["prompt"] += completion.prompt_tokens
-            totals["completion"] += completion.completion_tokens
-            totals["cost"] += completion.cost
-            totals["latency"] += completion.latency
+            prompt_tokens += completion.prompt_tokens
+            completion_tokens += completion.completion_tokens
+            cost += completion.cost
+            latency += completion.latency
             value = completion.text
         scores: list[tuple[Evaluator, EvaluatorResult]] = []
-        usage: dict[str, dict[str, Any]] = {}
+        judge_usage: dict[str, CallUsage] = {}
         if error is None:
-            scores, usage = await score_trace(
+            scores, judge_usage = await score_trace(
                 plan.evaluators, claim.input, value, claim.expected_output, judge=self._judge
             )
-        spans.extend(evaluator_spans(len(spans), scores, value, utcnow(), usage))
+        spans.extend(evaluator_spans(len(spans), scores, value, utcnow(), judge_usage))
         result = Session(
             session_id=claim.session_id,
             experiment_name=plan.experiment_name,
-            status="error" if error else "success",
+            status=RunStatus.ERROR if error else RunStatus.SUCCESS,
             started_at=started,
             ended_at=utcnow(),
-            latency_ms=totals["latency"] * 1000 if models else None,
+            latency_ms=latency * 1000 if models else None,
             input=claim.input,
             output=None if error else value,
             model_names=sorted(set(models)),
-            input_tokens=totals["prompt"],
-            output_tokens=totals["completion"],
-            cost_usd=totals["cost"] if models else None,
+            input_tokens=prompt_tokens,
+            output_tokens=completion_tokens,
+            cost_usd=cost if models else None,
             evaluator_results=[result for _, result in scores],
         )
         return Outcome(result, spans, error)
@@ -136,7 +135,7 @@ class RowExecutor:
         self, plan: Plan, workflow: dict[str, Any], value: Any, row_input: Any, position: int
     ) -> dict[str, Any]:
         config = workflow.get("config") or {}
-        if workflow["type"] == workflows.COMPLETION:
+        if workflow["type"] == WorkflowType.COMPLETION:
             body = {"model": config["model"], "messages": as_messages(value)}
             body.update({key: config[key] for key in PASSED_THROUGH if key in config})
             body.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
@@ -154,7 +153,7 @@ class RowExecutor:
 
     async def _judge(
         self, evaluator: Evaluator, input_: Any, output: Any, expected: Any
-    ) -> tuple[ScoreResult, dict[str, Any] | None]:
+    ) -> tuple[ScoreResult, CallUsage | None]:
         """Ask the evaluator's judge model; the score and the call's usage (for its span)."""
         config = evaluator.config
         variables = {"input": input_, "output": output, "expected_output": expected}
@@ -170,13 +169,14 @@ class RowExecutor:
             )
         except (LLMError, templates.TemplateProblem) as failure:
             return ScoreResult(None, evaluator.score_value_type, str(failure)), None
-        usage = {
-            "prompt_tokens": call.prompt_tokens,
-            "completion_tokens": call.completion_tokens,
-            "cost": call.cost,
-            "latency": call.latency,
-            "start_time": started,
-        }
+        usage = CallUsage(
+            call.model,
+            call.prompt_tokens,
+            call.completion_tokens,
+            call.cost,
+            call.latency,
+            started,
+        )
         return parse_score(evaluator, call.text), usage
 
 
@@ -197,7 +197,7 @@ def parse_score(evaluator: Evaluator, answer: str) -> ScoreResult:
     """The judge's answer as a score of the evaluator's type, or an evaluator error."""
     kind = evaluator.score_value_type
     config = evaluator.config
-    if kind == "numerical":
+    if kind == ScoreValueType.NUMERICAL:
         pattern = re.compile(config["score_pattern"]) if config.get("score_pattern") else _NUMBER
         match = pattern.search(answer)
         if match:
@@ -207,12 +207,12 @@ def parse_score(evaluator: Evaluator, answer: str) -> ScoreResult:
                 )
             except ValueError:
                 pass
-    elif kind == "boolean":
+    elif kind == ScoreValueType.BOOLEAN:
         yes, no = _YES.search(answer), _NO.search(answer)
         if yes or no:
             first_yes = not no or (yes is not None and yes.start() < no.start())
             return ScoreResult(first_yes, kind)
-    elif kind == "categorical":
+    elif kind == ScoreValueType.CATEGORICAL:
         lowered = answer.lower()
         found = [(lowered.find(c.lower()), c) for c in evaluator.categories if c.lower() in lowered]
         if found:

@@ -14,10 +14,15 @@ import grpc
 
 from experiment_service.domain.errors import PermissionDenied
 from experiment_service.domain.platform.api_keys import ApiKeys
+from experiment_service.types import (
+    Handler,
+    MethodHandler,
+    ServerInterceptor,
+    ServicerContext,
+    unary_handler,
+)
 
 _workspace: ContextVar[str] = ContextVar("experiment_service_workspace")
-
-Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
 
 def current_workspace() -> str:
@@ -25,7 +30,7 @@ def current_workspace() -> str:
     return _workspace.get()
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):
+class AuthInterceptor(ServerInterceptor):
     def __init__(
         self,
         api_keys: ApiKeys,
@@ -38,13 +43,13 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         self._platform = platform_services
         self._intake = intake_services if require_intake_auth else set()
         # The (guarded) handler of each served method, built on its first call.
-        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
+        self._handlers: dict[str, MethodHandler] = {}
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> MethodHandler:
         if (known := self._handlers.get(details.method)) is not None:
             return known
         handler = await continuation(details)
@@ -52,9 +57,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         if service in self._platform:
-            guard = self._platform_call(handler.unary_unary)
+            guard = self._platform_call(unary_handler(handler))
         elif service in self._intake:
-            guard = self._intake_call(handler.unary_unary)
+            guard = self._intake_call(unary_handler(handler))
         else:
             guard = None
         if guard is not None:
@@ -67,7 +72,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
     def _platform_call(self, inner: Handler) -> Handler:
-        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def call(request: Any, context: ServicerContext) -> Any:
             workspace = await self._keys.workspace_of(_authorization(context))
             token = _workspace.set(workspace)
             try:
@@ -78,7 +83,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return call
 
     def _intake_call(self, inner: Handler) -> Handler:
-        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def call(request: Any, context: ServicerContext) -> Any:
             workspace = await self._keys.workspace_of(_authorization(context))
             if workspace != request.workspace:
                 raise PermissionDenied(
@@ -89,7 +94,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return call
 
 
-def _authorization(context: grpc.aio.ServicerContext) -> str | None:
+def _authorization(context: ServicerContext) -> str | None:
     for key, value in context.invocation_metadata() or ():
         if key == "authorization":
             return str(value)

@@ -18,6 +18,13 @@ from grpc_status import rpc_status
 from experiment_service.domain import errors
 from experiment_service.rest import dialects as rest
 from experiment_service.storage.database import StorageUnavailable
+from experiment_service.types import (
+    Handler,
+    MethodHandler,
+    ServerInterceptor,
+    ServicerContext,
+    unary_handler,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +67,19 @@ def to_rpc_status(error: errors.DomainError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
-
-
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+class DomainErrorInterceptor(ServerInterceptor):
     """Servicers raise domain errors; this aborts the call with the matching status."""
 
     def __init__(self, bindings: dict[str, rest.HttpBinding]) -> None:
         self._bindings = bindings
         # The wrapped handler of each served method, built on its first call.
-        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
+        self._handlers: dict[str, MethodHandler] = {}
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> MethodHandler:
         method = handler_call_details.method
         if (wrapped := self._handlers.get(method)) is not None:
             return wrapped
@@ -83,7 +87,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         wrapped = grpc.unary_unary_rpc_method_handler(
-            _guarded(handler.unary_unary, self._bindings.get(method)),
+            _guarded(unary_handler(handler), self._bindings.get(method)),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -92,7 +96,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
 
 
 def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
-    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def call(request: Any, context: ServicerContext) -> Any:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
             try:

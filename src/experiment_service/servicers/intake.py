@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from google.protobuf import empty_pb2
-from grpc.aio import ServicerContext
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc as svc_grpc
@@ -12,6 +11,8 @@ from experiment_service.domain.intake.experiments import IntakeExperiments
 from experiment_service.domain.intake.groups import ExperimentGroups
 from experiment_service.domain.intake.sessions import IntakeSessions
 from experiment_service.servicers import intake_convert as convert
+from experiment_service.servicers.fields import optional
+from experiment_service.types import ServicerContext
 
 
 class IntakeServicer(svc_grpc.IntakeServiceServicer):
@@ -40,7 +41,7 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
             request.sort,
             convert.group_filter(request.filter),
         )
-        return convert.groups_page(page, sort, request)  # type: ignore[no-any-return]
+        return convert.groups_page(page, sort, request)
 
     async def GetExperimentGroup(
         self, request: svc.GetExperimentGroupRequest, context: ServicerContext
@@ -82,7 +83,7 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
             request.sort,
             convert.experiment_filter(request.filter),
         )
-        return convert.experiments_page(page, sort, request)  # type: ignore[no-any-return]
+        return convert.experiments_page(page, sort, request)
 
     async def GetExperiment(
         self, request: svc.GetExperimentRequest, context: ServicerContext
@@ -120,7 +121,7 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
         experiment_name, result = await self._sessions.upsert_evaluator_result(
             request.workspace,
             request.session_id,
-            convert.optional(request, "experiment_name"),
+            optional(request, "experiment_name"),
             convert.evaluator_result(request),
         )
         return svc.UpsertEvaluatorResultResponse(
@@ -137,7 +138,7 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
             request.name,
             request.page,
             request.page_size,
-            convert.optional(request.filter, "status"),
-            convert.optional(request.filter, "test_case_id"),
+            optional(request.filter, "status"),
+            optional(request.filter, "test_case_id"),
         )
-        return convert.sessions_page(page, request)  # type: ignore[no-any-return]
+        return convert.sessions_page(page, request)

@@ -56,7 +56,9 @@ def group_filter(message: svc.ExperimentGroupFilter) -> GroupFilter:
     )
 
 
-def groups_page(page: Page[ExperimentGroup], sort: str, request: Any) -> Any:
+def groups_page(
+    page: Page[ExperimentGroup], sort: str, request: svc.ListExperimentGroupsRequest
+) -> svc.ListExperimentGroupsResponse:
     return svc.ListExperimentGroupsResponse(
         data=[group_message(group) for group in page.items],
         pagination=pagination(page),
@@ -132,7 +134,9 @@ def experiment_filter(message: svc.ExperimentFilter) -> ExperimentFilter:
     )
 
 
-def experiments_page(page: Page[Experiment], sort: str, request: Any) -> Any:
+def experiments_page(
+    page: Page[Experiment], sort: str, request: svc.ListExperimentsRequest
+) -> svc.ListExperimentsResponse:
     return svc.ListExperimentsResponse(
         data=[experiment_message(experiment) for experiment in page.items],
         pagination=pagination(page),
@@ -220,7 +224,9 @@ def session_message(item: Session) -> res.Session:
     return message
 
 
-def sessions_page(page: Page[Session], request: svc.ListSessionsRequest) -> Any:
+def sessions_page(
+    page: Page[Session], request: svc.ListSessionsRequest
+) -> svc.ListSessionsResponse:
     return svc.ListSessionsResponse(
         data=[session_message(item) for item in page.items],
         pagination=pagination(page),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from google.protobuf import empty_pb2
-from grpc.aio import ServicerContext
 
 from experiment_service.api.platform.v2 import datasets_pb2 as ds
 from experiment_service.api.platform.v2 import datasets_pb2_grpc as ds_grpc
@@ -20,7 +19,9 @@ from experiment_service.domain.platform.experiments import PlatformExperiments
 from experiment_service.domain.platform.prompts import Prompts
 from experiment_service.servicers import platform_convert as convert
 from experiment_service.servicers.auth import current_workspace
+from experiment_service.servicers.fields import optional, optional_value
 from experiment_service.servicers.json_values import struct_to_dict
+from experiment_service.types import ServicerContext
 
 _DATASETS = ds.DESCRIPTOR.services_by_name["DatasetService"].methods_by_name
 _PROMPTS = pr.DESCRIPTOR.services_by_name["PromptService"].methods_by_name
@@ -43,7 +44,7 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
         dataset = await self._datasets.create(
             current_workspace(),
             request.dataset.name,
-            convert.optional(request.dataset, "description"),
+            optional(request.dataset, "description"),
         )
         return convert.dataset_message(dataset)
 
@@ -56,7 +57,7 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
         items = [convert.dataset_message(d) for d in page.items]
         return convert.page_response(
             ds.ListDatasetsResponse, _DATASETS["ListDatasets"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def GetDataset(
         self, request: ds.GetDatasetRequest, context: ServicerContext
@@ -70,7 +71,7 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
             current_workspace(),
             request.id,
             _name(request.dataset),
-            convert.optional(request.dataset, "description"),
+            optional(request.dataset, "description"),
         )
         return convert.dataset_message(dataset)
 
@@ -105,7 +106,7 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
         items = [convert.record_message(r) for r in page.items]
         return convert.page_response(
             ds.ListDatasetRowsResponse, _DATASETS["ListDatasetRows"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
 
 class PromptServicer(pr_grpc.PromptServiceServicer):
@@ -118,7 +119,7 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
         prompt = await self._prompts.create(
             current_workspace(),
             request.prompt.name,
-            convert.optional(request.prompt, "description"),
+            optional(request.prompt, "description"),
         )
         return convert.prompt_message(prompt)
 
@@ -131,7 +132,7 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
         items = [convert.prompt_message(p) for p in page.items]
         return convert.page_response(
             pr.ListPromptsResponse, _PROMPTS["ListPrompts"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def GetPrompt(self, request: pr.GetPromptRequest, context: ServicerContext) -> res.Prompt:
         return convert.prompt_message(await self._prompts.get(current_workspace(), request.id))
@@ -143,8 +144,8 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
             current_workspace(),
             request.id,
             _name(request.prompt),
-            convert.optional(request.prompt, "description"),
-            convert.optional(request.prompt, "deployed_version"),
+            optional(request.prompt, "description"),
+            optional(request.prompt, "deployed_version"),
         )
         return convert.prompt_message(prompt)
 
@@ -171,7 +172,7 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
         items = [convert.version_message(v) for v in page.items]
         return convert.page_response(
             pr.ListPromptVersionsResponse, _PROMPTS["ListPromptVersions"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def RenderPromptVersion(
         self, request: pr.RenderPromptVersionRequest, context: ServicerContext
@@ -206,7 +207,7 @@ class EvaluatorServicer(ev_grpc.EvaluatorServiceServicer):
         items = [convert.evaluator_message(e) for e in page.items]
         return convert.page_response(
             ev.ListEvaluatorsResponse, _EVALUATORS["ListEvaluators"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def GetEvaluator(
         self, request: ev.GetEvaluatorRequest, context: ServicerContext
@@ -235,9 +236,9 @@ class EvaluatorServicer(ev_grpc.EvaluatorServiceServicer):
         score = await self._evaluators.run(
             current_workspace(),
             request.id,
-            convert.optional_value(request, "input"),
-            convert.optional_value(request, "output"),
-            convert.optional_value(request, "expected_output"),
+            optional_value(request, "input"),
+            optional_value(request, "output"),
+            optional_value(request, "expected_output"),
         )
         return ev.RunEvaluatorResponse(score=convert.score_message(score))
 
@@ -253,7 +254,7 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         experiment = await self._experiments.create(
             current_workspace(),
             body.name,
-            convert.optional(body, "description"),
+            optional(body, "description"),
             body.dataset_id,
             convert.workflows(body.workflows),
             list(body.evaluator_slugs),
@@ -269,7 +270,7 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         items = [convert.experiment_message(e) for e in page.items]
         return convert.page_response(
             ex.ListExperimentsResponse, _EXPERIMENTS["ListExperiments"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def GetExperiment(
         self, request: ex.GetExperimentRequest, context: ServicerContext
@@ -285,7 +286,7 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
             current_workspace(),
             request.id,
             _name(request.experiment),
-            convert.optional(request.experiment, "description"),
+            optional(request.experiment, "description"),
         )
         return convert.experiment_message(experiment)
 
@@ -315,7 +316,7 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         items = [convert.trace_message(t) for t in page.items]
         return convert.page_response(
             ex.ListTracesResponse, _EXPERIMENTS["ListTraces"], request, page, items
-        )  # type: ignore[no-any-return]
+        )
 
     async def GetTraceSummary(
         self, request: ex.GetTraceSummaryRequest, context: ServicerContext
@@ -344,8 +345,8 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
             current_workspace(),
             request.experiment_id,
             request.id,
-            convert.optional_value(request, "output"),
-            convert.optional_value(request, "input"),
+            optional_value(request, "output"),
+            optional_value(request, "input"),
             metrics,
             struct_to_dict(request.metadata),
             struct_to_dict(request.human_scores),

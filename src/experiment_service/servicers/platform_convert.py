@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from google.protobuf import descriptor
@@ -33,6 +34,16 @@ from experiment_service.servicers.json_values import (
 from experiment_service.servicers.timestamps import to_timestamp
 
 
+class _LinkedPage(Protocol):
+    """A list response of the Platform API: it links the next and previous pages."""
+
+    next: str
+    previous: str
+
+
+Response = TypeVar("Response", bound=_LinkedPage)
+
+
 def _set_optional(message: Any, **fields: Any) -> None:
     for name, value in fields.items():
         if value is not None:
@@ -52,12 +63,12 @@ def _set_value(message: Any, **fields: Any) -> None:
 
 
 def page_response(
-    response_class: Any,
+    response_class: Callable[..., Response],
     method: descriptor.MethodDescriptor,
     request: Any,
     page: Page[Any],
     items: list[Any],
-) -> Any:
+) -> Response:
     """{count, next, previous, results}, the links being this method's REST path and query."""
     response = response_class(count=page.total, results=items)
     binding = rest.http_binding(method)
@@ -163,8 +174,6 @@ def evaluator_spec(message: res.Evaluator) -> Evaluator:
         score_value_type=message.score_value_type,
         config=struct_to_dict(message.config),
         categories=list(message.categories),
-        created_at=None,  # type: ignore[arg-type]
-        updated_at=None,  # type: ignore[arg-type]
     )
 
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import Table
-
 from experiment_service.storage.database import Database
 from experiment_service.storage.driver_sql import MAX_PARAMETERS, insert_rows
+from experiment_service.storage.tables import Base, table_of
 
 MAX_BATCH_ROWS = 200
 
 
 class UniqueInsertBatcher:
-    def __init__(self, database: Database, table: Table) -> None:
+    def __init__(self, database: Database, model: type[Base]) -> None:
         self._db = database
-        self._table = table
+        self._table = table = table_of(model)
         # A batch must fit one statement: it is written without a transaction around it.
         self._max_rows = min(MAX_BATCH_ROWS, MAX_PARAMETERS // len(table.columns))
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []

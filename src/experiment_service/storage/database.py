@@ -7,11 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Result, make_url
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -49,6 +49,16 @@ SQLITE_PRAGMAS = (
     f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
 )
 MIGRATION_LOCK_KEY = 0x6578_7073  # any constant shared by all replicas
+
+
+# What `Database.transaction()` yields and every query in `storage/queries/` takes: the domain
+# passes it through without touching it, so only storage knows it is a SQLAlchemy session.
+Transaction: TypeAlias = AsyncSession
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its cursor's rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class UniqueViolation(Exception):
@@ -103,7 +113,7 @@ class Database:
         )
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, write: bool = False) -> AsyncIterator[Transaction]:
         """A session in one transaction: committed on success, rolled back on any error.
 
         On SQLite a write transaction takes the write lock up front (BEGIN IMMEDIATE), so two
@@ -222,6 +232,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(_WRITE, True)
         driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has its driver's
         await_(driver.execute("BEGIN IMMEDIATE" if write else "BEGIN"))
 
     @event.listens_for(engine.sync_engine, "reset")

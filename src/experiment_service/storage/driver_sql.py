@@ -70,7 +70,7 @@ def _column_encoder(column_type: Any, dialect: Dialect) -> Encoder | None:
         return _LastValueMemo(_sqlite_datetime) if dialect.name == "sqlite" else _aware_utc
     if isinstance(column_type, JSON):
         # As JSON(none_as_null=False) binds: None is stored as the JSON text 'null'.
-        return dialect._json_serializer  # type: ignore[attr-defined,no-any-return]
+        return dialect._json_serializer
     return None
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     text,
@@ -48,6 +49,13 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime,
         dict[str, Any]: JsonColumn,
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (`__table__` is typed as any FROM clause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def live_unique_index(name: str, *columns: str, where: str = "deleted_at IS NULL") -> Index:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import (
@@ -24,14 +23,13 @@ from experiment_service.domain.models import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.statuses import ExperimentKind
+from experiment_service.storage import queries
 from experiment_service.storage.batching import UniqueInsertBatcher
-from experiment_service.storage.database import Database
-from experiment_service.storage.queries import experiments as experiment_queries
-from experiment_service.storage.queries import groups as group_queries
-from experiment_service.storage.queries.listing import ListQuery
+from experiment_service.storage.database import Database, Transaction
+from experiment_service.storage.queries.paging import ListQuery
 from experiment_service.storage.tables import ExperimentRow
 
-INTAKE = "intake"
 MAX_PAGE_SIZE = 1000
 SORT_FIELDS = ("name", "created_at", "updated_at", "run_count")
 SPEC_FIELDS = tuple(field.name for field in dataclasses.fields(ExperimentSpec))
@@ -60,7 +58,7 @@ FILTER_FIELDS = (
 class IntakeExperiments:
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._inserts = UniqueInsertBatcher(database, ExperimentRow.__table__)
+        self._inserts = UniqueInsertBatcher(database, ExperimentRow)
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
         validate_spec(workspace, spec, SPEC_FIELDS)
@@ -83,7 +81,7 @@ class IntakeExperiments:
             **{field: getattr(experiment.spec, field) for field in SPEC_FIELDS},
             "id": experiment.id,
             "workspace": workspace,
-            "kind": INTAKE,
+            "kind": ExperimentKind.INTAKE,
             "created_at": now,
             "updated_at": now,
             "run_count": 0,
@@ -95,7 +93,9 @@ class IntakeExperiments:
 
     async def get(self, workspace: str, name: str) -> Experiment:
         async with self._db.transaction() as session:
-            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+            row = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, name
+            )
             if row is None:
                 raise _not_found(workspace, name)
             rollups, fresh = await read_rollups(session, [row])
@@ -124,7 +124,7 @@ class IntakeExperiments:
             limit=request.page_size,
         )
         async with self._db.transaction() as session:
-            rows, total = await experiment_queries.list_page(session, INTAKE, query)
+            rows, total = await queries.experiments.list_page(session, ExperimentKind.INTAKE, query)
             rollups, fresh = await read_rollups(session, rows)
         await remember(self._db, fresh)
         items = [to_domain(row, rollups[row.id]) for row in rows]
@@ -135,12 +135,14 @@ class IntakeExperiments:
         workspace: str,
         name: str,
         spec: ExperimentSpec,
-        update_mask: list[str] | None = None,
+        update_mask: builtins.list[str] | None = None,
     ) -> Experiment:
         fields = _checked_mask(update_mask)
         validate_spec(workspace, spec, fields)
         async with self._db.transaction(write=True) as session:
-            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+            row = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, name
+            )
             if row is None:
                 raise _not_found(workspace, name)
             changed = [
@@ -161,7 +163,9 @@ class IntakeExperiments:
 
     async def delete(self, workspace: str, name: str) -> None:
         async with self._db.transaction(write=True) as session:
-            row = await experiment_queries.get_live_by_name(session, workspace, INTAKE, name)
+            row = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, name
+            )
             if row is None:
                 raise _not_found(workspace, name)
             row.deleted_at = utcnow()
@@ -222,8 +226,8 @@ def _apply(row: ExperimentRow, spec: ExperimentSpec, fields: tuple[str, ...]) ->
             setattr(row, field, value)
 
 
-async def _check_group(session: AsyncSession, workspace: str, group_id: str | None) -> None:
-    if group_id is not None and not await group_queries.live_id_exists(
+async def _check_group(session: Transaction, workspace: str, group_id: str | None) -> None:
+    if group_id is not None and not await queries.groups.live_id_exists(
         session, workspace, group_id
     ):
         raise FailedPrecondition(

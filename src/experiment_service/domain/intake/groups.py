@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,9 +11,9 @@ from experiment_service.domain.errors import AlreadyExists, InvalidArgument, Not
 from experiment_service.domain.listing import Page, page_request, parse_sort
 from experiment_service.domain.models import ExperimentGroup, ExperimentGroupSpec
 from experiment_service.domain.validation import Violations
+from experiment_service.storage import queries
 from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.queries import groups as group_queries
-from experiment_service.storage.queries.listing import ListQuery
+from experiment_service.storage.queries.paging import ListQuery
 from experiment_service.storage.tables import ExperimentGroupRow
 
 MAX_PAGE_SIZE = 1000
@@ -46,14 +47,14 @@ class ExperimentGroups:
         )
         try:
             async with self._db.transaction(write=True) as session:
-                session.add(row)
+                queries.owned.add(session, row)
         except UniqueViolation:
             raise _duplicate(workspace, spec.name) from None
         return _to_domain(row, 0)
 
     async def get(self, workspace: str, name: str) -> ExperimentGroup:
         async with self._db.transaction() as session:
-            found = await group_queries.get_live_by_name(session, workspace, name)
+            found = await queries.groups.get_live_by_name(session, workspace, name)
         if found is None:
             raise _not_found(workspace, name)
         return _to_domain(*found)
@@ -77,7 +78,7 @@ class ExperimentGroups:
             limit=request.page_size,
         )
         async with self._db.transaction() as session:
-            rows, total = await group_queries.list_page(session, query)
+            rows, total = await queries.groups.list_page(session, query)
         return Page([_to_domain(*row) for row in rows], request, total), str(order)
 
     async def update(
@@ -85,13 +86,13 @@ class ExperimentGroups:
         workspace: str,
         name: str,
         spec: ExperimentGroupSpec,
-        update_mask: list[str] | None = None,
+        update_mask: builtins.list[str] | None = None,
     ) -> ExperimentGroup:
         fields = _checked_mask(update_mask)
         _validate(workspace, spec, prefix="experiment_group", only=fields)
         try:
             async with self._db.transaction(write=True) as session:
-                found = await group_queries.get_live_by_name(session, workspace, name)
+                found = await queries.groups.get_live_by_name(session, workspace, name)
                 if found is None:
                     raise _not_found(workspace, name)
                 row, count = found
@@ -100,14 +101,14 @@ class ExperimentGroups:
                 if "description" in fields:
                     row.description = spec.description
                 row.updated_at = utcnow()
-                await session.flush()
+                await queries.owned.flush(session)
         except UniqueViolation:
             raise _duplicate(workspace, spec.name) from None
         return _to_domain(row, count)
 
     async def delete(self, workspace: str, name: str) -> None:
         async with self._db.transaction(write=True) as session:
-            found = await group_queries.get_live_by_name(session, workspace, name)
+            found = await queries.groups.get_live_by_name(session, workspace, name)
             if found is None:
                 raise _not_found(workspace, name)
             found[0].deleted_at = utcnow()

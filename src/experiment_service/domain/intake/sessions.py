@@ -7,29 +7,28 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.errors import FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page, page_request
 from experiment_service.domain.models import (
-    DATA_TYPES,
-    SESSION_STATUSES,
     EvaluatorResult,
     Session,
 )
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.storage.database import Database
-from experiment_service.storage.queries import experiments as experiment_queries
-from experiment_service.storage.queries import runs as run_queries
+from experiment_service.statuses import (
+    REPORTED_RUN_STATUSES,
+    SCORED_DATA_TYPES,
+    DataType,
+    ExperimentKind,
+)
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import RunRow
 
-INTAKE = "intake"
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
 MAX_MODELS_PER_SESSION = 100
 MAX_RESULTS_PER_SESSION = 1000
-SCORED_TYPES = ("NUMERIC", "BOOLEAN")
 
 
 class IntakeSessions:
@@ -56,8 +55,8 @@ class IntakeSessions:
             by_experiment[item.experiment_name][item.session_id] = item
         now = utcnow()
         async with self._db.transaction(write=True) as session:
-            ids = await experiment_queries.live_ids_by_name(
-                session, workspace, INTAKE, list(by_experiment)
+            ids = await queries.experiments.live_ids_by_name(
+                session, workspace, ExperimentKind.INTAKE, list(by_experiment)
             )
             missing = sorted(set(by_experiment) - set(ids))
             if missing:
@@ -77,7 +76,7 @@ class IntakeSessions:
                     for item in batch.values()
                     for evaluator, mean in session_scores(item.evaluator_results).items()
                 ]
-                await run_queries.replace_runs(session, ids[name], runs, scores)
+                await queries.runs.replace_runs(session, ids[name], runs, scores)
         return sum(len(batch) for batch in by_experiment.values())
 
     async def upsert_evaluator_result(
@@ -98,7 +97,7 @@ class IntakeSessions:
         async with self._db.transaction(write=True) as session:
             run, found_in = await _find_run(session, workspace, session_id, experiment_name)
             kept = [r for r in run.evaluator_results if r["name"] != result.name]
-            await run_queries.set_evaluator_results(
+            await queries.runs.set_evaluator_results(
                 session,
                 run,
                 [*kept, result],
@@ -119,7 +118,7 @@ class IntakeSessions:
         violations = Violations()
         request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
         if status is not None:
-            violations.one_of("filter.status", status, SESSION_STATUSES)
+            violations.one_of("filter.status", status, REPORTED_RUN_STATUSES)
         violations.raise_if_any()
         equals = {
             column: value
@@ -127,12 +126,12 @@ class IntakeSessions:
             if value is not None
         }
         async with self._db.transaction() as session:
-            experiment = await experiment_queries.get_live_by_name(
-                session, workspace, INTAKE, experiment_name
+            experiment = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, experiment_name
             )
             if experiment is None:
                 raise NotFound(f"Experiment '{workspace}/{experiment_name}' not found.")
-            rows, total = await run_queries.list_runs(
+            rows, total = await queries.runs.list_runs(
                 session, experiment.id, equals, request.offset, request.page_size
             )
         return Page([session_from_row(row, experiment_name) for row in rows], request, total)
@@ -144,7 +143,7 @@ def validate_session(violations: Violations, item: Session) -> None:
     violations.name("experiment_name", item.experiment_name)
     violations.text("test_case_id", item.test_case_id, MAX_NAME_LENGTH)
     if violations.required("status", item.status):
-        violations.one_of("status", item.status, SESSION_STATUSES)
+        violations.one_of("status", item.status, REPORTED_RUN_STATUSES)
     violations.required("started_at", item.started_at)
     violations.required("ended_at", item.ended_at)
     if item.started_at and item.ended_at and item.ended_at < item.started_at:
@@ -182,14 +181,18 @@ def validate_result(violations: Violations, result: EvaluatorResult) -> None:
         violations.text("name", result.name, MAX_NAME_LENGTH)
     if not violations.required("data_type", result.data_type):
         return
-    if not violations.one_of("data_type", result.data_type, DATA_TYPES):
+    if not violations.one_of("data_type", result.data_type, tuple(DataType)):
         return
     value = result.value
-    if result.data_type == "NUMERIC":
+    if result.data_type == DataType.NUMERIC:
         # bool is an int subclass, and not a number here.
-        if type(value) not in (float, int) or not math.isfinite(value):  # type: ignore[arg-type]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, float | int)
+            or not math.isfinite(value)
+        ):
             violations.add("value", "NUMERIC results need a finite number", "float_type")
-    elif result.data_type == "BOOLEAN":
+    elif result.data_type == DataType.BOOLEAN:
         if type(value) is not bool:
             violations.add("value", "BOOLEAN results need true or false", "bool_type")
     elif result.string_value is None:
@@ -202,7 +205,7 @@ def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:
     """Per evaluator, the mean of a session's NUMERIC and BOOLEAN (true = 1) results."""
     values: dict[str, list[float]] = {}
     for result in results:
-        if result.value is not None and result.data_type in SCORED_TYPES:
+        if result.value is not None and result.data_type in SCORED_DATA_TYPES:
             values.setdefault(result.name, []).append(float(result.value))
     return {
         name: scores[0] if len(scores) == 1 else math.fsum(scores) / len(scores)
@@ -264,9 +267,11 @@ def session_from_row(row: RunRow, experiment_name: str) -> Session:
 
 
 async def _find_run(
-    session: AsyncSession, workspace: str, session_id: str, experiment_name: str | None
+    session: Transaction, workspace: str, session_id: str, experiment_name: str | None
 ) -> tuple[RunRow, str]:
-    runs = await run_queries.find_live_runs(session, workspace, INTAKE, session_id, experiment_name)
+    runs = await queries.runs.find_live_runs(
+        session, workspace, ExperimentKind.INTAKE, session_id, experiment_name
+    )
     if not runs:
         raise NotFound(f"Session '{session_id}' not found in workspace '{workspace}'.")
     if len(runs) > 1:

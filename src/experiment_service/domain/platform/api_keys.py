@@ -11,11 +11,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import NotFound, Unauthenticated
 from experiment_service.domain.validation import Violations
+from experiment_service.storage import queries
 from experiment_service.storage.database import Database
 from experiment_service.storage.tables import ApiKeyRow
 
@@ -59,19 +58,16 @@ class ApiKeys:
             revoked_at=None,
         )
         async with self._db.transaction(write=True) as session:
-            session.add(row)
+            queries.owned.add(session, row)
         return _to_domain(row), key
 
     async def list(self, workspace: str | None = None) -> list[ApiKey]:
-        statement = select(ApiKeyRow).order_by(ApiKeyRow.created_at)
-        if workspace is not None:
-            statement = statement.where(ApiKeyRow.workspace == workspace)
         async with self._db.transaction() as session:
-            return [_to_domain(row) for row in await session.scalars(statement)]
+            return [_to_domain(row) for row in await queries.api_keys.list_keys(session, workspace)]
 
     async def revoke(self, key_id: str) -> ApiKey:
         async with self._db.transaction(write=True) as session:
-            row = await session.get(ApiKeyRow, key_id)
+            row = await queries.api_keys.get(session, key_id)
             if row is None:
                 raise NotFound(f"API key '{key_id}' not found.")
             if row.revoked_at is None:
@@ -86,14 +82,10 @@ class ApiKeys:
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthenticated(MISSING_CREDENTIALS)
         async with self._db.transaction() as session:
-            workspace = await session.scalar(
-                select(ApiKeyRow.workspace).where(
-                    ApiKeyRow.key_hash == digest(key.strip()), ApiKeyRow.revoked_at.is_(None)
-                )
-            )
+            workspace = await queries.api_keys.workspace_of_digest(session, digest(key.strip()))
         if workspace is None:
             raise Unauthenticated(INVALID_KEY)
-        return str(workspace)
+        return workspace
 
 
 def _to_domain(row: ApiKeyRow) -> ApiKey:

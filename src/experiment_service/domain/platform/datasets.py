@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+import builtins
 
 import orjson
-from sqlalchemy import func, insert, select, update
 
-from experiment_service.domain.clock import utcnow
+from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import NotFound
 from experiment_service.domain.listing import Page, platform_page
 from experiment_service.domain.platform.models import Dataset, DatasetRecord
 from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
 from experiment_service.domain.validation import Violations
-from experiment_service.storage.database import Database
-from experiment_service.storage.queries.owned import get_owned
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import DatasetRecordRow, DatasetRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")
 MAX_BATCH_ROWS = 10_000
 MAX_ROW_BYTES = 1024 * 1024
-
-
-def new_platform_id() -> str:
-    return uuid.uuid4().hex
 
 
 class Datasets:
@@ -47,7 +41,7 @@ class Datasets:
             updated_at=now,
         )
         async with self._db.transaction(write=True) as session:
-            session.add(row)
+            queries.owned.add(session, row)
         return dataset_from_row(row)
 
     async def get(self, workspace: str, dataset_id: str) -> Dataset:
@@ -78,11 +72,11 @@ class Datasets:
 
     async def delete(self, workspace: str, dataset_id: str) -> None:
         async with self._db.transaction(write=True) as session:
-            await session.delete(await _owned(session, workspace, dataset_id))
+            await queries.owned.delete(session, await _owned(session, workspace, dataset_id))
 
     async def add_rows(
-        self, workspace: str, dataset_id: str, records: list[DatasetRecord]
-    ) -> tuple[list[DatasetRecord], int]:
+        self, workspace: str, dataset_id: str, records: builtins.list[DatasetRecord]
+    ) -> tuple[builtins.list[DatasetRecord], int]:
         """Add rows atomically; returns them (with ids) and the dataset's new row count."""
         violations = Violations()
         if not 1 <= len(records) <= MAX_BATCH_ROWS:
@@ -112,8 +106,9 @@ class Datasets:
         ]
         async with self._db.transaction(write=True) as session:
             await _owned(session, workspace, dataset_id)
-            await session.execute(
-                insert(DatasetRecordRow.__table__),
+            row_count = await queries.datasets.add_records(
+                session,
+                dataset_id,
                 [
                     {
                         "unique_id": r.unique_id,
@@ -125,16 +120,9 @@ class Datasets:
                     }
                     for r in stored
                 ],
+                now,
             )
-            await session.execute(
-                update(DatasetRow)
-                .where(DatasetRow.id == dataset_id)
-                .values(row_count=DatasetRow.row_count + len(stored), updated_at=now)
-            )
-            row_count = await session.scalar(
-                select(DatasetRow.row_count).where(DatasetRow.id == dataset_id)
-            )
-        return stored, int(row_count or 0)
+        return stored, row_count
 
     async def list_rows(
         self, workspace: str, dataset_id: str, page: int, page_size: int
@@ -144,21 +132,14 @@ class Datasets:
         violations.raise_if_any()
         async with self._db.transaction() as session:
             await _owned(session, workspace, dataset_id)
-            where = DatasetRecordRow.dataset_id == dataset_id
-            total = await session.scalar(select(func.count()).where(where))
-            rows = await session.scalars(
-                select(DatasetRecordRow)
-                .where(where)
-                .order_by(DatasetRecordRow.id)
-                .offset(request.offset)
-                .limit(request.page_size)
+            rows, total = await queries.datasets.page_records(
+                session, dataset_id, request.offset, request.page_size
             )
-            records = [record_from_row(row) for row in rows]
-        return Page(records, request, int(total or 0))
+        return Page([record_from_row(row) for row in rows], request, total)
 
 
-async def _owned(session: Any, workspace: str, dataset_id: str) -> DatasetRow:
-    row = await get_owned(session, DatasetRow, workspace, dataset_id)
+async def _owned(session: Transaction, workspace: str, dataset_id: str) -> DatasetRow:
+    row = await queries.owned.get_owned(session, DatasetRow, workspace, dataset_id)
     if row is None:
         raise NotFound(f"Dataset '{dataset_id}' not found.")
     return row

@@ -5,23 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from experiment_service.domain.clock import utcnow
+from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import AlreadyExists, FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page
 from experiment_service.domain.platform import code_evaluators, templates
-from experiment_service.domain.platform.datasets import new_platform_id
 from experiment_service.domain.platform.models import Evaluator, ScoreResult
 from experiment_service.domain.platform.resources import list_page
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.queries.owned import get_owned
+from experiment_service.statuses import EvaluatorType, ScoreValueType
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction, UniqueViolation
 from experiment_service.storage.tables import EvaluatorRow
 
-TYPES = ("code", "llm", "human")
-SCORE_VALUE_TYPES = ("numerical", "boolean", "categorical", "text")
 SORT_FIELDS = ("name", "created_at", "updated_at")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -48,7 +43,7 @@ class Evaluators:
         )
         try:
             async with self._db.transaction(write=True) as session:
-                session.add(row)
+                queries.owned.add(session, row)
         except UniqueViolation:
             raise AlreadyExists(
                 f"An evaluator with slug '{spec.slug}' already exists in this workspace."
@@ -90,13 +85,13 @@ class Evaluators:
 
     async def delete(self, workspace: str, evaluator_id: str) -> None:
         async with self._db.transaction(write=True) as session:
-            await session.delete(await _owned(session, workspace, evaluator_id))
+            await queries.owned.delete(session, await _owned(session, workspace, evaluator_id))
 
     async def run(
         self, workspace: str, evaluator_id: str, input_: Any, output: Any, expected: Any
     ) -> ScoreResult:
         evaluator = await self.get(workspace, evaluator_id)
-        if evaluator.type != "code":
+        if evaluator.type != EvaluatorType.CODE:
             raise FailedPrecondition(
                 f"Only code evaluators run on demand; '{evaluator.slug}' is a {evaluator.type} "
                 "evaluator (LLM judges score traces of experiments, humans submit scores)."
@@ -104,12 +99,9 @@ class Evaluators:
         return score_with_code(evaluator, output, expected)
 
 
-async def by_slugs(session: AsyncSession, workspace: str, slugs: list[str]) -> list[Evaluator]:
-    rows = await session.scalars(
-        select(EvaluatorRow).where(
-            EvaluatorRow.workspace == workspace, EvaluatorRow.slug.in_(slugs)
-        )
-    )
+async def by_slugs(session: Transaction, workspace: str, slugs: list[str]) -> list[Evaluator]:
+    """The workspace's evaluators named by `slugs`, in that order (unknown slugs left out)."""
+    rows = await queries.evaluators.by_slugs(session, workspace, slugs)
     found = {row.slug: evaluator_from_row(row) for row in rows}
     return [found[slug] for slug in slugs if slug in found]
 
@@ -137,23 +129,28 @@ def validate(spec: Evaluator, prefix: str) -> None:
             )
     violations.text(f"{prefix}.description", spec.description)
     type_ok = violations.required(f"{prefix}.type", spec.type) and violations.one_of(
-        f"{prefix}.type", spec.type, TYPES
+        f"{prefix}.type", spec.type, tuple(EvaluatorType)
     )
     value_type_ok = violations.required(
         f"{prefix}.score_value_type", spec.score_value_type
-    ) and violations.one_of(f"{prefix}.score_value_type", spec.score_value_type, SCORE_VALUE_TYPES)
+    ) and violations.one_of(
+        f"{prefix}.score_value_type", spec.score_value_type, tuple(ScoreValueType)
+    )
     violations.json_object_size(f"{prefix}.config", spec.config)
     if value_type_ok and spec.score_value_type == "categorical" and not spec.categories:
         violations.add(f"{prefix}.categories", "Categorical evaluators need categories", "missing")
-    if type_ok and spec.type == "code":
+    if type_ok and spec.type == EvaluatorType.CODE:
         code_evaluators.validate_config(violations, f"{prefix}.config", spec.config)
-        if value_type_ok and spec.score_value_type not in ("boolean", "numerical"):
+        if value_type_ok and spec.score_value_type not in (
+            ScoreValueType.BOOLEAN,
+            ScoreValueType.NUMERICAL,
+        ):
             violations.add(
                 f"{prefix}.score_value_type",
                 "Code evaluators score 'boolean' or 'numerical'",
                 "enum",
             )
-    if type_ok and spec.type == "llm":
+    if type_ok and spec.type == EvaluatorType.LLM:
         _validate_llm_config(violations, f"{prefix}.config", spec.config)
     violations.raise_if_any()
 
@@ -178,8 +175,8 @@ def _validate_llm_config(violations: Violations, field: str, config: dict[str, A
             violations.add(f"{field}.score_pattern", f"Invalid regular expression: {error}")
 
 
-async def _owned(session: AsyncSession, workspace: str, evaluator_id: str) -> EvaluatorRow:
-    row = await get_owned(session, EvaluatorRow, workspace, evaluator_id)
+async def _owned(session: Transaction, workspace: str, evaluator_id: str) -> EvaluatorRow:
+    row = await queries.owned.get_owned(session, EvaluatorRow, workspace, evaluator_id)
     if row is None:
         raise NotFound(f"Evaluator '{evaluator_id}' not found.")
     return row

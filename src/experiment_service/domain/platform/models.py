@@ -68,8 +68,9 @@ class Evaluator:
     score_value_type: str
     config: dict[str, Any]
     categories: list[str]
-    created_at: datetime
-    updated_at: datetime
+    # None while the evaluator is a spec that has not been stored yet.
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

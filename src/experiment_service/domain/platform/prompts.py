@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from experiment_service.domain.clock import utcnow
+from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page, platform_page
 from experiment_service.domain.platform import templates
-from experiment_service.domain.platform.datasets import new_platform_id
 from experiment_service.domain.platform.models import Prompt, PromptVersion
 from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.storage.database import Database
-from experiment_service.storage.queries.owned import get_owned
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import PromptRow, PromptVersionRow
 
 SORT_FIELDS = ("name", "created_at", "updated_at")
@@ -51,7 +48,7 @@ class Prompts:
             updated_at=now,
         )
         async with self._db.transaction(write=True) as session:
-            session.add(row)
+            queries.owned.add(session, row)
         return prompt_from_row(row)
 
     async def get(self, workspace: str, prompt_id: str) -> Prompt:
@@ -97,7 +94,7 @@ class Prompts:
 
     async def delete(self, workspace: str, prompt_id: str) -> None:
         async with self._db.transaction(write=True) as session:
-            await session.delete(await owned_prompt(session, workspace, prompt_id))
+            await queries.owned.delete(session, await owned_prompt(session, workspace, prompt_id))
 
     async def create_version(
         self, workspace: str, prompt_id: str, spec: PromptVersion
@@ -105,14 +102,7 @@ class Prompts:
         variables = validate_version(spec)
         async with self._db.transaction(write=True) as session:
             prompt = await owned_prompt(session, workspace, prompt_id)
-            # The version number comes from the prompt row updated in this transaction, and the
-            # unique (prompt_id, version) index catches any racing writer.
-            number = prompt.latest_version + 1
-            await session.execute(
-                update(PromptRow)
-                .where(PromptRow.id == prompt_id)
-                .values(latest_version=number, updated_at=utcnow())
-            )
+            number = await queries.prompts.take_version_number(session, prompt, utcnow())
             row = PromptVersionRow(
                 id=new_platform_id(),
                 prompt_id=prompt_id,
@@ -128,7 +118,7 @@ class Prompts:
                 variables=sorted(variables),
                 created_at=utcnow(),
             )
-            session.add(row)
+            queries.owned.add(session, row)
         return version_from_row(row)
 
     async def list_versions(
@@ -139,28 +129,17 @@ class Prompts:
         violations.raise_if_any()
         async with self._db.transaction() as session:
             await owned_prompt(session, workspace, prompt_id)
-            where = PromptVersionRow.prompt_id == prompt_id
-            total = await session.scalar(select(func.count()).where(where))
-            rows = await session.scalars(
-                select(PromptVersionRow)
-                .where(where)
-                .order_by(PromptVersionRow.version.desc())
-                .offset(request.offset)
-                .limit(request.page_size)
+            rows, total = await queries.prompts.page_versions(
+                session, prompt_id, request.offset, request.page_size
             )
-            versions = [version_from_row(row) for row in rows]
-        return Page(versions, request, int(total or 0))
+        return Page([version_from_row(row) for row in rows], request, total)
 
     async def render(
         self, workspace: str, prompt_id: str, version: int, variables: dict[str, Any]
-    ) -> list[dict[str, str]]:
+    ) -> builtins.list[dict[str, str]]:
         async with self._db.transaction() as session:
             await owned_prompt(session, workspace, prompt_id)
-            row = await session.scalar(
-                select(PromptVersionRow).where(
-                    PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version == version
-                )
-            )
+            row = await queries.prompts.version(session, prompt_id, version)
         if row is None:
             raise NotFound(f"Prompt '{prompt_id}' has no version {version}.")
         try:
@@ -169,21 +148,20 @@ class Prompts:
             raise FailedPrecondition(str(problem)) from None
 
 
-async def owned_prompt(session: AsyncSession, workspace: str, prompt_id: str) -> PromptRow:
-    row = await get_owned(session, PromptRow, workspace, prompt_id)
+async def owned_prompt(session: Transaction, workspace: str, prompt_id: str) -> PromptRow:
+    row = await queries.owned.get_owned(session, PromptRow, workspace, prompt_id)
     if row is None:
         raise NotFound(f"Prompt '{prompt_id}' not found.")
     return row
 
 
-async def version_in_use(session: AsyncSession, prompt: PromptRow) -> PromptVersion | None:
+async def version_in_use(session: Transaction, prompt_id: str) -> PromptVersion | None:
     """The version a prompt workflow uses: the deployed one, else the newest."""
+    prompt = await queries.prompts.prompt(session, prompt_id)
+    if prompt is None:
+        return None
     number = prompt.deployed_version or prompt.latest_version
-    row = await session.scalar(
-        select(PromptVersionRow).where(
-            PromptVersionRow.prompt_id == prompt.id, PromptVersionRow.version == number
-        )
-    )
+    row = await queries.prompts.version(session, prompt.id, number)
     return version_from_row(row) if row is not None else None
 
 

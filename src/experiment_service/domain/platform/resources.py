@@ -6,28 +6,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
-
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.validation import Violations
 from experiment_service.storage.database import Database
-from experiment_service.storage.queries.owned import page_owned
+from experiment_service.storage.queries.owned import OwnedRow, page_owned
 
-Row = TypeVar("Row")
 Item = TypeVar("Item")
 
 
 async def list_page(
     database: Database,
-    model: type[Row],
+    model: type[OwnedRow],
     workspace: str,
     *,
     page: int,
     page_size: int,
     sort_by: str,
     sort_fields: tuple[str, ...],
-    to_domain: Callable[[Row], Item],
-    where: tuple[ColumnElement[bool], ...] = (),
+    to_domain: Callable[[OwnedRow], Item],
+    equals: dict[str, object] | None = None,
 ) -> Page[Item]:
     violations = Violations()
     request = platform_page(violations, page, page_size)
@@ -42,7 +39,7 @@ async def list_page(
             descending=order.descending,
             offset=request.offset,
             limit=request.page_size,
-            where=where,
+            equals=equals,
         )
     return Page([to_domain(row) for row in rows], request, total)
 

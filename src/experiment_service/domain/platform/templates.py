@@ -29,7 +29,12 @@ def check(source: str) -> set[str]:
             f"Template syntax error on line {error.lineno}: {error.message}"
         ) from None
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        name = node.attr if isinstance(node, nodes.Getattr) else _constant(node.arg)
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem):
+            name = _constant(node.arg)
+        else:
+            continue
         if isinstance(name, str) and name.startswith("_"):
             raise TemplateProblem(
                 f"Template line {node.lineno} accesses '{name}': attributes starting with '_' "

@@ -10,9 +10,8 @@ from typing import Any
 
 from experiment_service.domain.platform.prompts import SAMPLING_RANGES
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.statuses import WorkflowType
 
-CUSTOM, COMPLETION, PROMPT = "custom", "completion", "prompt"
-TYPES = (CUSTOM, COMPLETION, PROMPT)
 MAX_WORKFLOWS = 20
 COMPLETION_KEYS = (
     "model",
@@ -35,7 +34,7 @@ CUSTOM_MIXED = "A custom workflow cannot be combined with other workflows."
 
 
 def is_custom(workflows: list[dict[str, Any]]) -> bool:
-    return bool(workflows) and workflows[0]["type"] == CUSTOM
+    return bool(workflows) and workflows[0]["type"] == WorkflowType.CUSTOM
 
 
 def validate(violations: Violations, workflows: list[dict[str, Any]]) -> list[str]:
@@ -46,7 +45,7 @@ def validate(violations: Violations, workflows: list[dict[str, Any]]) -> list[st
     if len(workflows) > MAX_WORKFLOWS:
         violations.add("workflows", f"At most {MAX_WORKFLOWS} workflows.", "too_long")
     types = [workflow.get("type") for workflow in workflows]
-    customs = types.count(CUSTOM)
+    customs = types.count(WorkflowType.CUSTOM)
     if customs > 1:
         violations.add("workflows", MULTIPLE_CUSTOM, "value_error")
     elif customs == 1 and len(workflows) > 1:
@@ -56,13 +55,13 @@ def validate(violations: Violations, workflows: list[dict[str, Any]]) -> list[st
         field = f"workflows[{index}]"
         kind = workflow.get("type")
         if not violations.required(f"{field}.type", kind) or not violations.one_of(
-            f"{field}.type", str(kind), TYPES
+            f"{field}.type", str(kind), tuple(WorkflowType)
         ):
             continue
         config = workflow.get("config") or {}
-        if kind == CUSTOM:
+        if kind == WorkflowType.CUSTOM:
             _custom(violations, f"{field}.config", config)
-        elif kind == COMPLETION:
+        elif kind == WorkflowType.COMPLETION:
             _completion(violations, f"{field}.config", config)
         else:
             prompt_id = config.get("prompt_id")

@@ -1,0 +1,33 @@
+"""Every query of the service, one module per resource; callers use `queries.<resource>.<query>`.
+
+Each query takes the `Transaction` that `Database.transaction()` yields, so the domain decides
+what one transaction holds and storage alone knows the SQL.
+"""
+
+from experiment_service.storage.queries import (
+    api_keys,
+    datasets,
+    evaluators,
+    experiments,
+    groups,
+    leases,
+    owned,
+    paging,
+    prompts,
+    runs,
+    traces,
+)
+
+__all__ = [
+    "api_keys",
+    "datasets",
+    "evaluators",
+    "experiments",
+    "groups",
+    "leases",
+    "owned",
+    "paging",
+    "prompts",
+    "runs",
+    "traces",
+]

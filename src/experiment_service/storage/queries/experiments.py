@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.driver_sql import execute
-from experiment_service.storage.queries.listing import ListQuery, fetch_page
+from experiment_service.storage.queries.paging import ListQuery, fetch_page
 from experiment_service.storage.tables import ExperimentRow
 
 

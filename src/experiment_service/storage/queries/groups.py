@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.storage.queries.listing import ListQuery, fetch_page
+from experiment_service.storage.queries.paging import ListQuery, fetch_page
 from experiment_service.storage.tables import ExperimentGroupRow, ExperimentRow
 
 

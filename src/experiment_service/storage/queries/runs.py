@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from experiment_service.storage.database import affected_rows
 from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.tables import (
     ExperimentModelRow,
@@ -17,6 +18,7 @@ from experiment_service.storage.tables import (
     ExperimentRow,
     RunRow,
     SessionScoreRow,
+    table_of,
 )
 
 # Keeps each IN (...) list well under every backend's bound-parameter limit.
@@ -41,7 +43,7 @@ async def replace_runs(
     lookup precedes the insert. Sessions that conflicted are then replaced, keeping their row
     ids so that orderings and references stay stable.
     """
-    table = RunRow.__table__
+    table = table_of(RunRow)
     connection = await session.connection()
     models = Counter(model for run in runs for model in set(run["model_names"]))
     fresh = set(
@@ -76,7 +78,7 @@ async def replace_runs(
         await insert_rows(
             connection, table, [{**run, "id": replaced[run["session_id"]]} for run in again]
         )
-    await insert_rows(connection, SessionScoreRow.__table__, session_scores)
+    await insert_rows(connection, table_of(SessionScoreRow), session_scores)
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, len(fresh))
     return len(fresh)
@@ -111,11 +113,12 @@ async def bump_runs_version(session: AsyncSession, experiment_id: str, new_runs:
 async def set_evaluator_results(
     session: AsyncSession,
     run: RunRow,
-    evaluator_results: list[dict[str, Any]],
+    evaluator_results: list[Any],
     name: str,
     session_score: float | None,
 ) -> None:
-    """Store a run's new result list and its session score for evaluator `name`."""
+    """Store a run's new result list (JSON objects, or result dataclasses, which the JSON
+    serializer writes as objects) and its session score for evaluator `name`."""
     await session.execute(
         update(RunRow).where(RunRow.id == run.id).values(evaluator_results=evaluator_results)
     )
@@ -129,7 +132,7 @@ async def set_evaluator_results(
     if session_score is not None:
         await insert_rows(
             await session.connection(),
-            SessionScoreRow.__table__,
+            table_of(SessionScoreRow),
             [
                 {
                     "experiment_id": run.experiment_id,
@@ -223,6 +226,7 @@ async def metric_value_at(session: AsyncSession, metric: Metric, index: int, cou
     value = await session.scalar(
         select(metric.column).where(*metric.where).order_by(order).offset(offset).limit(1)
     )
+    assert value is not None  # 0 <= index < count, so the row exists
     return float(value)
 
 
@@ -280,7 +284,7 @@ async def store_rollups(
         )
         .values(runs_version=runs_version, payload=payload, computed_at=computed_at)
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if affected_rows(result) == 0:
         exists = await session.scalar(
             select(ExperimentRollupRow.runs_version).where(
                 ExperimentRollupRow.experiment_id == experiment_id

@@ -10,6 +10,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+# A SELECT of any columns (Select is generic over the types of all its columns).
+AnySelect = Select[*tuple[Any, ...]]
+
 
 @dataclass(frozen=True)
 class ListQuery:
@@ -26,7 +29,7 @@ class ListQuery:
     limit: int = 100
 
 
-def filtered(statement: Select[Any], model: Any, query: ListQuery) -> Select[Any]:
+def filtered(statement: AnySelect, model: Any, query: ListQuery) -> AnySelect:
     statement = statement.where(model.workspace == query.workspace)
     deleted_at: InstrumentedAttribute[Any] = model.deleted_at
     statement = statement.where(deleted_at.is_not(None) if query.deleted else deleted_at.is_(None))
@@ -40,7 +43,7 @@ def filtered(statement: Select[Any], model: Any, query: ListQuery) -> Select[Any
 
 
 async def fetch_page(
-    session: AsyncSession, statement: Select[Any], model: Any, query: ListQuery
+    session: AsyncSession, statement: AnySelect, model: Any, query: ListQuery
 ) -> tuple[list[Any], int]:
     """The rows of one page and the total across pages; ties in the sort break on id."""
     statement = filtered(statement, model, query)

@@ -1,7 +1,8 @@
-"""The closed vocabularies of the domain: kinds, statuses and types, stored as their values.
+"""The closed vocabularies of the service: kinds, statuses and types, stored as their values.
 
 Each is a `StrEnum`, so a member is its stored string (`RunStatus.PENDING == "pending"`) and
-rows, JSON bodies and protos carry the plain value.
+rows, JSON bodies and protos carry the plain value. A leaf module like `types.py`: every layer
+may import it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ _DATA_TYPES = {
     ScoreValueType.CATEGORICAL: DataType.CATEGORICAL,
     ScoreValueType.TEXT: DataType.TEXT,
 }
-_SCORE_VALUE_TYPES = {data_type: value_type for value_type, data_type in _DATA_TYPES.items()}
+_SCORE_VALUE_TYPES: dict[str, ScoreValueType] = {
+    data_type: value_type for value_type, data_type in _DATA_TYPES.items()
+}
 
 
 class EvaluatorType(StrEnum):

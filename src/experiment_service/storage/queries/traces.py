@@ -1,0 +1,206 @@
+"""Queries on platform experiments' traces (runs of an experiment over a dataset) and spans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select, update
+
+from experiment_service.storage.database import Transaction, affected_rows
+from experiment_service.storage.tables import (
+    DatasetRecordRow,
+    ExperimentRow,
+    RunRow,
+    SpanRow,
+    table_of,
+)
+from experiment_service.types import RowValues
+
+# Sortable trace fields of the API and the run columns they sort by.
+TRACE_SORT_COLUMNS = {
+    "created_at": "id",
+    "status": "status",
+    "total_cost": "cost_usd",
+    "duration": "latency_ms",
+}
+
+
+async def create_from_dataset(
+    session: Transaction,
+    experiment_id: str,
+    dataset_id: str,
+    status: str,
+    now: datetime,
+    expires_at: datetime | None,
+) -> int:
+    """One trace per dataset row, copied inside the database in one statement; returns how
+    many."""
+    table = table_of(RunRow).c
+    rows = (
+        select(
+            literal(experiment_id),
+            DatasetRecordRow.unique_id,
+            DatasetRecordRow.unique_id,
+            literal(status),
+            DatasetRecordRow.input,
+            DatasetRecordRow.expected_output,
+            literal(0),
+            literal(0),
+            literal([], type_=table.model_names.type),
+            literal([], type_=table.evaluator_results.type),
+            literal({}, type_=table.metadata.type),
+            literal(now, type_=table.ingested_at.type),
+            literal(expires_at, type_=table.expires_at.type),
+        )
+        .where(DatasetRecordRow.dataset_id == dataset_id)
+        .order_by(DatasetRecordRow.id)
+    )
+    columns = [
+        "experiment_id",
+        "session_id",
+        "dataset_row_id",
+        "status",
+        "input",
+        "expected_output",
+        "input_tokens",
+        "output_tokens",
+        "model_names",
+        "evaluator_results",
+        "metadata",
+        "ingested_at",
+        "expires_at",
+    ]
+    result = await session.execute(insert(table_of(RunRow)).from_select(columns, rows))
+    return affected_rows(result)
+
+
+async def finish_where_status(
+    session: Transaction,
+    experiment_id: str,
+    statuses: tuple[str, ...],
+    values: RowValues,
+) -> int:
+    """Set `values` on the experiment's traces in one of `statuses`; returns how many."""
+    result = await session.execute(
+        update(RunRow)
+        .where(RunRow.experiment_id == experiment_id, RunRow.status.in_(statuses))
+        .values(**values)
+    )
+    return affected_rows(result)
+
+
+async def count_finished(
+    session: Transaction, experiment_id: str, newly_finished: int, now: datetime
+) -> tuple[int, int]:
+    """Add to the experiment's count of finished traces with one atomic UPDATE ... RETURNING
+    (concurrent writers never lose an increment); returns (finished, total)."""
+    finished, total = (
+        await session.execute(
+            update(ExperimentRow)
+            .where(ExperimentRow.id == experiment_id)
+            .values(finished_count=ExperimentRow.finished_count + newly_finished, updated_at=now)
+            .returning(ExperimentRow.finished_count, ExperimentRow.run_count)
+        )
+    ).one()
+    return int(finished), int(total)
+
+
+async def update_experiment(
+    session: Transaction,
+    experiment_id: str,
+    values: RowValues,
+    *,
+    statuses: tuple[str, ...] | None = None,
+) -> None:
+    """Set `values` on the experiment (only while its status is one of `statuses`, if given)."""
+    statement = update(ExperimentRow).where(ExperimentRow.id == experiment_id)
+    if statuses is not None:
+        statement = statement.where(ExperimentRow.status.in_(statuses))
+    await session.execute(statement.values(**values))
+
+
+async def refresh(session: Transaction, row: object) -> None:
+    """Reload a row that statements of this transaction changed."""
+    await session.refresh(row)
+
+
+async def experiment(session: Transaction, experiment_id: str) -> ExperimentRow | None:
+    return await session.get(ExperimentRow, experiment_id)
+
+
+async def delete_experiment(session: Transaction, experiment_id: str) -> None:
+    """The experiment, with its traces, spans, scores and cached rollups (foreign keys
+    cascade)."""
+    await session.execute(delete(ExperimentRow).where(ExperimentRow.id == experiment_id))
+
+
+async def page_traces(
+    session: Transaction,
+    experiment_id: str,
+    *,
+    sort_field: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[list[RunRow], int]:
+    """One page of the experiment's traces, sorted by an API field (ties break on id)."""
+    column: Any = getattr(RunRow, TRACE_SORT_COLUMNS[sort_field])
+    ordering = (column.desc(), RunRow.id.desc()) if descending else (column, RunRow.id)
+    where = RunRow.experiment_id == experiment_id
+    total = await session.scalar(select(func.count()).where(where))
+    runs = await session.scalars(
+        select(RunRow).where(where).order_by(*ordering).offset(offset).limit(limit)
+    )
+    return list(runs), int(total or 0)
+
+
+async def trace(session: Transaction, experiment_id: str, trace_id: str) -> RunRow | None:
+    run: RunRow | None = await session.scalar(
+        select(RunRow).where(RunRow.experiment_id == experiment_id, RunRow.session_id == trace_id)
+    )
+    return run
+
+
+async def run(session: Transaction, run_id: int) -> RunRow | None:
+    return await session.get(RunRow, run_id)
+
+
+async def spans_of(session: Transaction, run_id: int) -> list[SpanRow]:
+    """A trace's spans, in the order they ran."""
+    spans = await session.scalars(
+        select(SpanRow).where(SpanRow.run_id == run_id).order_by(SpanRow.position)
+    )
+    return list(spans)
+
+
+async def add_spans(session: Transaction, run_id: int, spans: list[RowValues]) -> None:
+    if spans:
+        await session.execute(
+            insert(table_of(SpanRow)), [{**span, "run_id": run_id} for span in spans]
+        )
+
+
+async def totals(
+    session: Transaction, experiment_id: str
+) -> tuple[int, float | None, int | None, int | None, float | None]:
+    """(count, total cost, prompt tokens, completion tokens, mean latency in ms) of the
+    experiment's traces."""
+    count, cost, prompt_tokens, completion_tokens, latency_ms = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(RunRow.cost_usd),
+                func.sum(RunRow.input_tokens),
+                func.sum(RunRow.output_tokens),
+                func.avg(RunRow.latency_ms),
+            ).where(RunRow.experiment_id == experiment_id)
+        )
+    ).one()
+    return (
+        int(count),
+        None if cost is None else float(cost),
+        None if prompt_tokens is None else int(prompt_tokens),
+        None if completion_tokens is None else int(completion_tokens),
+        None if latency_ms is None else float(latency_ms),
+    )
