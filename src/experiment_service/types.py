@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import grpc
-import grpc.aio
+if TYPE_CHECKING:
+    import grpc.aio
 
 # Any JSON value: what dataset rows, outputs, metadata and attributes hold.
 JSON: TypeAlias = Any
@@ -19,20 +18,3 @@ RowValues: TypeAlias = dict[str, Any]
 
 # The context of a call served by grpc.aio (request and response types left open).
 ServicerContext: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
-# A served method as grpc.aio registers it, and its unary behaviour: a coroutine function.
-MethodHandler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
-Handler: TypeAlias = Callable[[Any, ServicerContext], Awaitable[Any]]
-
-
-def unary_handler(handler: MethodHandler) -> Handler:
-    """The unary behaviour of a grpc.aio method handler (typeshed's stubs describe the
-    synchronous server's, whose behaviours return values instead of awaitables)."""
-    return cast(Handler, handler.unary_unary)
-
-
-# The base of the server's interceptors: generic in typeshed's stubs only, so subscripted only
-# for the type checker.
-if TYPE_CHECKING:
-    ServerInterceptor: TypeAlias = grpc.aio.ServerInterceptor[Any, Any]
-else:
-    ServerInterceptor = grpc.aio.ServerInterceptor

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from experiment_service.domain.validation import Violations
+from experiment_service.storage.queries.paging import ListQuery
 
 T = TypeVar("T")
 
@@ -99,4 +101,35 @@ def platform_page(violations: Violations, page: int, page_size: int) -> PageRequ
         page_size,
         max_page_size=PLATFORM_MAX_PAGE_SIZE,
         default_page_size=PLATFORM_DEFAULT_PAGE_SIZE,
+    )
+
+
+@dataclass(frozen=True)
+class CreatedFilter:
+    """What the Intake API's lists filter on besides exact fields: a created_at range, and
+    live or (soft-)deleted rows."""
+
+    created_at_gte: datetime | None = None
+    created_at_lte: datetime | None = None
+    is_deleted: bool = False
+
+
+def list_query(
+    workspace: str,
+    equals: dict[str, Any],
+    where: CreatedFilter,
+    order: Sort,
+    request: PageRequest,
+) -> ListQuery:
+    """The storage query of one page of a workspace's filtered, sorted rows."""
+    return ListQuery(
+        workspace=workspace,
+        equals=equals,
+        created_at_gte=where.created_at_gte,
+        created_at_lte=where.created_at_lte,
+        deleted=where.is_deleted,
+        sort_column=order.field,
+        descending=order.descending,
+        offset=request.offset,
+        limit=request.page_size,
     )

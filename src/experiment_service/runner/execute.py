@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from experiment_service.domain.clock import utcnow
@@ -19,11 +20,11 @@ from experiment_service.domain.platform import templates, workflows
 from experiment_service.domain.platform.models import Evaluator, ScoreResult
 from experiment_service.domain.platform.prompts import render_messages
 from experiment_service.domain.platform.scoring import score_trace
-from experiment_service.domain.platform.spans import CallUsage, evaluator_spans, workflow_span
+from experiment_service.domain.platform.spans import CallUsage, evaluator_spans, span
 from experiment_service.runner.llm import Completion, LLMClient, LLMError
 from experiment_service.runner.providers import Providers
 from experiment_service.runner.queue import Claim, Plan
-from experiment_service.statuses import RunStatus, ScoreValueType, WorkflowType
+from experiment_service.statuses import RunStatus, ScoreValueType, SpanKind, WorkflowType
 from experiment_service.types import JSON, RowValues
 
 # Completion parameters passed to the provider as given; max_tokens defaults as in the API.
@@ -57,44 +58,28 @@ class RowExecutor:
         for position, workflow in enumerate(plan.workflows):
             step_started = utcnow()
             messages: Any = None
+            completion: Completion | None = None
             try:
                 body = self._body(plan, workflow, value, claim.input, position)
                 messages = body["messages"]
                 completion = await self._call(body)
             except (LLMError, templates.TemplateProblem) as failure:
                 error = str(failure)
-                spans.append(
-                    workflow_span(
-                        position,
-                        workflow["type"],
-                        input_=messages,
-                        output=None,
-                        usage=CallUsage(),
-                        error=error,
-                        start=step_started,
-                        end=utcnow(),
-                    )
-                )
-                break
-            usage = CallUsage(
-                completion.model,
-                completion.prompt_tokens,
-                completion.completion_tokens,
-                completion.cost,
-                completion.latency,
-            )
             spans.append(
-                workflow_span(
+                span(
                     position,
+                    SpanKind.WORKFLOW,
                     workflow["type"],
                     input_=messages,
-                    output=completion.text,
-                    usage=usage,
-                    error=None,
+                    output=None if completion is None else completion.text,
+                    usage=CallUsage() if completion is None else usage_of(completion),
+                    error=error,
                     start=step_started,
                     end=utcnow(),
                 )
             )
+            if completion is None:
+                break
             models.append(completion.model)
             prompt_tokens += completion.prompt_tokens
             completion_tokens += completion.completion_tokens
@@ -169,15 +154,18 @@ class RowExecutor:
             )
         except (LLMError, templates.TemplateProblem) as failure:
             return ScoreResult(None, evaluator.score_value_type, str(failure)), None
-        usage = CallUsage(
-            call.model,
-            call.prompt_tokens,
-            call.completion_tokens,
-            call.cost,
-            call.latency,
-            started,
-        )
-        return parse_score(evaluator, call.text), usage
+        return parse_score(evaluator, call.text), usage_of(call, started)
+
+
+def usage_of(completion: Completion, started_at: datetime | None = None) -> CallUsage:
+    return CallUsage(
+        completion.model,
+        completion.prompt_tokens,
+        completion.completion_tokens,
+        completion.cost,
+        completion.latency,
+        started_at,
+    )
 
 
 def as_messages(value: Any) -> list[dict[str, Any]]:

@@ -6,21 +6,13 @@ resources are looked up in that workspace only, so another workspace's ids are N
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-import grpc
-
 from experiment_service.domain.errors import PermissionDenied
 from experiment_service.domain.platform.api_keys import ApiKeys
-from experiment_service.types import (
-    Handler,
-    MethodHandler,
-    ServerInterceptor,
-    ServicerContext,
-    unary_handler,
-)
+from experiment_service.servicers.interceptors import Handler, UnaryInterceptor
+from experiment_service.types import ServicerContext
 
 _workspace: ContextVar[str] = ContextVar("experiment_service_workspace")
 
@@ -30,7 +22,7 @@ def current_workspace() -> str:
     return _workspace.get()
 
 
-class AuthInterceptor(ServerInterceptor):
+class AuthInterceptor(UnaryInterceptor):
     def __init__(
         self,
         api_keys: ApiKeys,
@@ -39,37 +31,18 @@ class AuthInterceptor(ServerInterceptor):
         intake_services: set[str],
         require_intake_auth: bool,
     ) -> None:
+        super().__init__()
         self._keys = api_keys
         self._platform = platform_services
         self._intake = intake_services if require_intake_auth else set()
-        # The (guarded) handler of each served method, built on its first call.
-        self._handlers: dict[str, MethodHandler] = {}
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> MethodHandler:
-        if (known := self._handlers.get(details.method)) is not None:
-            return known
-        handler = await continuation(details)
-        service = details.method.split("/")[1] if details.method.count("/") == 2 else ""
-        if handler is None or handler.unary_unary is None:
-            return handler
+    def wrap(self, method: str, inner: Handler) -> Handler | None:
+        service = method.split("/")[1] if method.count("/") == 2 else ""
         if service in self._platform:
-            guard = self._platform_call(unary_handler(handler))
-        elif service in self._intake:
-            guard = self._intake_call(unary_handler(handler))
-        else:
-            guard = None
-        if guard is not None:
-            handler = grpc.unary_unary_rpc_method_handler(
-                guard,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        self._handlers[details.method] = handler
-        return handler
+            return self._platform_call(inner)
+        if service in self._intake:
+            return self._intake_call(inner)
+        return None
 
     def _platform_call(self, inner: Handler) -> Handler:
         async def call(request: Any, context: ServicerContext) -> Any:

@@ -7,7 +7,6 @@ and the dialect's error body) that `rest.py` renders.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -17,14 +16,9 @@ from grpc_status import rpc_status
 
 from experiment_service.domain import errors
 from experiment_service.rest import dialects as rest
+from experiment_service.servicers.interceptors import Handler, UnaryInterceptor
 from experiment_service.storage.database import StorageUnavailable
-from experiment_service.types import (
-    Handler,
-    MethodHandler,
-    ServerInterceptor,
-    ServicerContext,
-    unary_handler,
-)
+from experiment_service.types import ServicerContext
 
 log = logging.getLogger(__name__)
 
@@ -67,32 +61,15 @@ def to_rpc_status(error: errors.DomainError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-class DomainErrorInterceptor(ServerInterceptor):
+class DomainErrorInterceptor(UnaryInterceptor):
     """Servicers raise domain errors; this aborts the call with the matching status."""
 
     def __init__(self, bindings: dict[str, rest.HttpBinding]) -> None:
+        super().__init__()
         self._bindings = bindings
-        # The wrapped handler of each served method, built on its first call.
-        self._handlers: dict[str, MethodHandler] = {}
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> MethodHandler:
-        method = handler_call_details.method
-        if (wrapped := self._handlers.get(method)) is not None:
-            return wrapped
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        wrapped = grpc.unary_unary_rpc_method_handler(
-            _guarded(unary_handler(handler), self._bindings.get(method)),
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-        self._handlers[method] = wrapped
-        return wrapped
+    def wrap(self, method: str, inner: Handler) -> Handler:
+        return _guarded(inner, self._bindings.get(method))
 
 
 def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:

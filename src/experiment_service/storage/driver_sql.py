@@ -109,16 +109,11 @@ class _InsertPlan:
         key = (rows, skip_conflicts, conflict_columns, returning)
         sql = self._statements.get(key)
         if sql is None:
-            sql = self._statements[key] = self._render(*key)
+            sql = self._statements[key] = self._render(key)
         return sql
 
-    def _render(
-        self,
-        rows: int,
-        skip_conflicts: bool,
-        conflict_columns: tuple[str, ...],
-        returning: str | None,
-    ) -> str:
+    def _render(self, key: tuple[int, bool, tuple[str, ...], str | None]) -> str:
+        rows, skip_conflicts, conflict_columns, returning = key
         quote = self.dialect.identifier_preparer.quote
         width = len(self.columns)
         if self.dialect.paramstyle == "qmark":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
 
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import (
@@ -14,7 +13,13 @@ from experiment_service.domain.errors import (
     InvalidArgument,
     NotFound,
 )
-from experiment_service.domain.listing import Page, page_request, parse_sort
+from experiment_service.domain.listing import (
+    CreatedFilter,
+    Page,
+    list_query,
+    page_request,
+    parse_sort,
+)
 from experiment_service.domain.models import (
     IDENTITY_FIELDS,
     Experiment,
@@ -27,7 +32,6 @@ from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.batching import UniqueInsertBatcher
 from experiment_service.storage.database import Database, Transaction
-from experiment_service.storage.queries.paging import ListQuery
 from experiment_service.storage.tables import ExperimentRow
 
 MAX_PAGE_SIZE = 1000
@@ -36,13 +40,10 @@ SPEC_FIELDS = tuple(field.name for field in dataclasses.fields(ExperimentSpec))
 
 
 @dataclass(frozen=True)
-class ExperimentFilter:
+class ExperimentFilter(CreatedFilter):
     """Exact matches on request fields, a created_at range, and live or deleted rows."""
 
     equals: dict[str, str] = dataclasses.field(default_factory=dict)
-    created_at_gte: datetime | None = None
-    created_at_lte: datetime | None = None
-    is_deleted: bool = False
 
 
 FILTER_FIELDS = (
@@ -112,17 +113,7 @@ class IntakeExperiments:
             if column not in FILTER_FIELDS:
                 violations.add(f"filter.{column}", "Unknown filter field", "extra_forbidden")
         violations.raise_if_any()
-        query = ListQuery(
-            workspace=workspace,
-            equals=dict(where.equals),
-            created_at_gte=where.created_at_gte,
-            created_at_lte=where.created_at_lte,
-            deleted=where.is_deleted,
-            sort_column=order.field,
-            descending=order.descending,
-            offset=request.offset,
-            limit=request.page_size,
-        )
+        query = list_query(workspace, dict(where.equals), where, order, request)
         async with self._db.transaction() as session:
             rows, total = await queries.experiments.list_page(session, ExperimentKind.INTAKE, query)
             rollups, fresh = await read_rollups(session, rows)

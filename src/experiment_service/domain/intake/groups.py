@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
-from datetime import datetime
 
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import AlreadyExists, InvalidArgument, NotFound
-from experiment_service.domain.listing import Page, page_request, parse_sort
+from experiment_service.domain.listing import (
+    CreatedFilter,
+    Page,
+    list_query,
+    page_request,
+    parse_sort,
+)
 from experiment_service.domain.models import ExperimentGroup, ExperimentGroupSpec
 from experiment_service.domain.validation import Violations
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, UniqueViolation
-from experiment_service.storage.queries.paging import ListQuery
 from experiment_service.storage.tables import ExperimentGroupRow
 
 MAX_PAGE_SIZE = 1000
@@ -22,11 +26,8 @@ UPDATABLE_FIELDS = ("name", "description")
 
 
 @dataclass(frozen=True)
-class GroupFilter:
+class GroupFilter(CreatedFilter):
     name: str | None = None
-    created_at_gte: datetime | None = None
-    created_at_lte: datetime | None = None
-    is_deleted: bool = False
 
 
 class ExperimentGroups:
@@ -66,17 +67,8 @@ class ExperimentGroups:
         request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
         order = parse_sort(violations, sort, SORT_FIELDS)
         violations.raise_if_any()
-        query = ListQuery(
-            workspace=workspace,
-            equals={"name": where.name} if where.name is not None else {},
-            created_at_gte=where.created_at_gte,
-            created_at_lte=where.created_at_lte,
-            deleted=where.is_deleted,
-            sort_column=order.field,
-            descending=order.descending,
-            offset=request.offset,
-            limit=request.page_size,
-        )
+        equals = {"name": where.name} if where.name is not None else {}
+        query = list_query(workspace, equals, where, order, request)
         async with self._db.transaction() as session:
             rows, total = await queries.groups.list_page(session, query)
         return Page([_to_domain(*row) for row in rows], request, total), str(order)

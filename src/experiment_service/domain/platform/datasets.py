@@ -7,10 +7,14 @@ import builtins
 import orjson
 
 from experiment_service.domain.clock import new_platform_id, utcnow
-from experiment_service.domain.errors import NotFound
 from experiment_service.domain.listing import Page, platform_page
 from experiment_service.domain.platform.models import Dataset, DatasetRecord
-from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
+from experiment_service.domain.platform.resources import (
+    apply_patch,
+    check_patch,
+    list_page,
+    require_owned,
+)
 from experiment_service.domain.validation import Violations
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
@@ -139,10 +143,7 @@ class Datasets:
 
 
 async def _owned(session: Transaction, workspace: str, dataset_id: str) -> DatasetRow:
-    row = await queries.owned.get_owned(session, DatasetRow, workspace, dataset_id)
-    if row is None:
-        raise NotFound(f"Dataset '{dataset_id}' not found.")
-    return row
+    return await require_owned(session, DatasetRow, "Dataset", workspace, dataset_id)
 
 
 def dataset_from_row(row: DatasetRow) -> Dataset:

@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 from experiment_service.domain.clock import new_platform_id, utcnow
-from experiment_service.domain.errors import AlreadyExists, FailedPrecondition, NotFound
+from experiment_service.domain.errors import AlreadyExists, FailedPrecondition
 from experiment_service.domain.listing import Page
 from experiment_service.domain.platform import code_evaluators, templates
 from experiment_service.domain.platform.models import Evaluator, ScoreResult
-from experiment_service.domain.platform.resources import list_page
+from experiment_service.domain.platform.resources import list_page, require_owned
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.statuses import EvaluatorType, ScoreValueType
 from experiment_service.storage import queries
@@ -176,10 +176,7 @@ def _validate_llm_config(violations: Violations, field: str, config: dict[str, A
 
 
 async def _owned(session: Transaction, workspace: str, evaluator_id: str) -> EvaluatorRow:
-    row = await queries.owned.get_owned(session, EvaluatorRow, workspace, evaluator_id)
-    if row is None:
-        raise NotFound(f"Evaluator '{evaluator_id}' not found.")
-    return row
+    return await require_owned(session, EvaluatorRow, "Evaluator", workspace, evaluator_id)
 
 
 def evaluator_from_row(row: EvaluatorRow) -> Evaluator:

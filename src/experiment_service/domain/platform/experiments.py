@@ -9,20 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from experiment_service.domain.clock import new_platform_id, utcnow
-from experiment_service.domain.errors import FailedPrecondition, NotFound
+from experiment_service.domain.errors import FailedPrecondition
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.models import Session
 from experiment_service.domain.platform import workflows as workflow_rules
 from experiment_service.domain.platform.evaluators import by_slugs
 from experiment_service.domain.platform.models import PlatformExperiment, Trace, TraceSummary
-from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
+from experiment_service.domain.platform.resources import (
+    apply_patch,
+    check_patch,
+    list_page,
+    require_owned,
+)
 from experiment_service.domain.platform.scoring import check_human_scores, score_trace
 from experiment_service.domain.platform.spans import (
     CallUsage,
     evaluator_spans,
+    span,
     span_from_row,
     span_from_values,
-    workflow_span,
 )
 from experiment_service.domain.platform.traces import (
     create_traces,
@@ -39,6 +44,7 @@ from experiment_service.statuses import (
     ExperimentKind,
     ExperimentStatus,
     RunStatus,
+    SpanKind,
     WorkflowType,
 )
 from experiment_service.storage import queries
@@ -260,8 +266,9 @@ class PlatformExperiments:
                 result.cost_usd or 0.0,
                 latency or 0.0,
             )
-            step = workflow_span(
+            step = span(
                 0,
+                SpanKind.WORKFLOW,
                 WorkflowType.CUSTOM,
                 input_=final_input,
                 output=output,
@@ -342,12 +349,9 @@ async def _check_references(
 
 
 async def _owned(session: Transaction, workspace: str, experiment_id: str) -> ExperimentRow:
-    row = await queries.owned.get_owned(
-        session, ExperimentRow, workspace, experiment_id, kind=ExperimentKind.PLATFORM
+    return await require_owned(
+        session, ExperimentRow, "Experiment", workspace, experiment_id, kind=ExperimentKind.PLATFORM
     )
-    if row is None:
-        raise NotFound(f"Experiment '{experiment_id}' not found.")
-    return row
 
 
 def experiment_from_row(row: ExperimentRow) -> PlatformExperiment:

@@ -10,7 +10,12 @@ from experiment_service.domain.errors import FailedPrecondition, NotFound
 from experiment_service.domain.listing import Page, platform_page
 from experiment_service.domain.platform import templates
 from experiment_service.domain.platform.models import Prompt, PromptVersion
-from experiment_service.domain.platform.resources import apply_patch, check_patch, list_page
+from experiment_service.domain.platform.resources import (
+    apply_patch,
+    check_patch,
+    list_page,
+    require_owned,
+)
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
@@ -149,10 +154,7 @@ class Prompts:
 
 
 async def owned_prompt(session: Transaction, workspace: str, prompt_id: str) -> PromptRow:
-    row = await queries.owned.get_owned(session, PromptRow, workspace, prompt_id)
-    if row is None:
-        raise NotFound(f"Prompt '{prompt_id}' not found.")
-    return row
+    return await require_owned(session, PromptRow, "Prompt", workspace, prompt_id)
 
 
 async def version_in_use(session: Transaction, prompt_id: str) -> PromptVersion | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from experiment_service.domain.errors import NotFound
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.validation import Violations
-from experiment_service.storage.database import Database
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.queries.owned import OwnedRow, page_owned
 
 Item = TypeVar("Item")
@@ -58,3 +60,19 @@ def apply_patch(row: Any, name: str | None, description: str | None) -> None:
         row.name = name
     if description is not None:
         row.description = description
+
+
+async def require_owned(
+    session: Transaction,
+    model: type[OwnedRow],
+    noun: str,
+    workspace: str,
+    resource_id: str,
+    **equals: object,
+) -> OwnedRow:
+    """The workspace's `model` row with this id; NotFound ("<noun> '<id>' not found.") for a
+    missing one and for another workspace's, alike."""
+    row = await queries.owned.get_owned(session, model, workspace, resource_id, **equals)
+    if row is None:
+        raise NotFound(f"{noun} '{resource_id}' not found.")
+    return row

@@ -25,21 +25,6 @@ class CallUsage:
     started_at: datetime | None = None
 
 
-def workflow_span(
-    position: int,
-    name: str,
-    *,
-    input_: JSON,
-    output: JSON,
-    usage: CallUsage,
-    error: str | None,
-    start: datetime | None,
-    end: datetime,
-) -> RowValues:
-    """A workflow step's span (its column values)."""
-    return _span(position, SpanKind.WORKFLOW, name, input_, output, usage, error, start, end)
-
-
 def evaluator_spans(
     first_position: int,
     scores: list[tuple[Evaluator, EvaluatorResult]],
@@ -53,32 +38,34 @@ def evaluator_spans(
     for position, (evaluator, score) in enumerate(scores, start=first_position):
         call = (usage or {}).get(evaluator.slug, CallUsage())
         verdict = score.value if score.value is not None else score.string_value
+        judged = CallUsage(
+            evaluator.config.get("model"),
+            call.prompt_tokens,
+            call.completion_tokens,
+            call.cost,
+            call.latency,
+        )
         spans.append(
-            _span(
+            span(
                 position,
                 SpanKind.EVALUATOR,
                 evaluator.slug,
-                scored_output,
-                None if score.error else verdict,
-                CallUsage(
-                    evaluator.config.get("model"),
-                    call.prompt_tokens,
-                    call.completion_tokens,
-                    call.cost,
-                    call.latency,
-                ),
-                score.error,
-                call.started_at or now,
-                now,
+                input_=scored_output,
+                output=None if score.error else verdict,
+                usage=judged,
+                error=score.error,
+                start=call.started_at or now,
+                end=now,
             )
         )
     return spans
 
 
-def _span(
+def span(
     position: int,
     kind: SpanKind,
     name: str,
+    *,
     input_: JSON,
     output: JSON,
     usage: CallUsage,
@@ -86,6 +73,7 @@ def _span(
     start: datetime | None,
     end: datetime,
 ) -> RowValues:
+    """One span's column values: a workflow step or an evaluator run, and its model call."""
     return {
         "id": new_platform_id(),
         "position": position,

@@ -1,0 +1,60 @@
+"""What the server's interceptors share: they wrap the unary behaviour of served methods."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+import grpc
+import grpc.aio
+
+from experiment_service.types import ServicerContext
+
+# A served method as grpc.aio registers it, and its unary behaviour: a coroutine function.
+MethodHandler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
+Handler: TypeAlias = Callable[[Any, ServicerContext], Awaitable[Any]]
+
+# typeshed's stubs make the interceptor base generic; at run time it is not subscriptable.
+if TYPE_CHECKING:
+    ServerInterceptor: TypeAlias = grpc.aio.ServerInterceptor[Any, Any]
+else:
+    ServerInterceptor = grpc.aio.ServerInterceptor
+
+
+class UnaryInterceptor(ServerInterceptor):
+    """Wraps each unary method's behaviour with `wrap`, building the wrapped handler of a
+    method once, on its first call (calls after it skip the work)."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, MethodHandler] = {}
+
+    def wrap(self, method: str, inner: Handler) -> Handler | None:
+        """The behaviour to serve `method` with instead of `inner`; None to leave it as is."""
+        raise NotImplementedError
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> MethodHandler:
+        method = handler_call_details.method
+        if (known := self._handlers.get(method)) is not None:
+            return known
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        wrapped = self.wrap(method, unary_handler(handler))
+        if wrapped is not None:
+            handler = grpc.unary_unary_rpc_method_handler(
+                wrapped,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        self._handlers[method] = handler
+        return handler
+
+
+def unary_handler(handler: MethodHandler) -> Handler:
+    """The unary behaviour of a grpc.aio method handler (typeshed's stubs describe the
+    synchronous server's, whose behaviours return values instead of awaitables)."""
+    return cast(Handler, handler.unary_unary)
