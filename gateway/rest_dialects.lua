@@ -94,8 +94,21 @@ local function body_loc(field_path)
   return "[" .. table.concat(loc, ", ") .. "]"
 end
 
--- The transcoder's own errors, for requests it could not hand to the server.
+-- Envoy's own answers when the gRPC server is unreachable, resets the call or does not answer
+-- in time: the server's failure, said as such, never as a fault of the request.
+local UPSTREAM_FAILURES = {
+  ["502"] = "The service sent an invalid answer",
+  ["503"] = "The service is unavailable",
+  ["504"] = "The service did not answer in time",
+}
+
+-- The transcoder's own errors, for requests it could not hand to the server, and Envoy's
+-- upstream failures.
 local function transcoder_error(dialect, status, message)
+  local failure = UPSTREAM_FAILURES[status]
+  if failure then
+    return status, '{"detail": ' .. json_string(failure .. " (" .. message .. ").") .. "}"
+  end
   if status == "404" then
     return "404", '{"detail": "Not Found"}'
   end

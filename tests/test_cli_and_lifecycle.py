@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import grpc
+import httpx
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
@@ -49,21 +50,57 @@ def test_default_database_is_created_in_wal_mode_and_sigterm_stops_cleanly(
         assert connection.execute("SELECT name FROM experiment_groups").fetchall() == [("g",)]
 
 
-def test_start_fails_loudly_when_the_address_is_taken(tmp_path: Path) -> None:
-    first = start_server(tmp_path)
+def _serve_and_fail(tmp_path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """Run `serve` with `flags` (another database than any other server's); it must stop."""
+    return subprocess.run(
+        [
+            CONSOLE_SCRIPT,
+            "serve",
+            f"--database-url=sqlite+aiosqlite:///{tmp_path / 'other.db'}",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _assert_one_line_naming(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_a_busy_http_address_stops_start_up_instead_of_sharing_the_port(tmp_path: Path) -> None:
+    first = start_server(tmp_path, gateway=True)
     try:
-        clash = subprocess.run(
-            [
-                CONSOLE_SCRIPT,
-                "serve",
-                f"--grpc-address={first.grpc_target}",
-                f"--database-url=sqlite+aiosqlite:///{tmp_path / 'b.db'}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
+        assert first.http_base is not None
+        http_address = first.http_base.removeprefix("http://")
+        clash = _serve_and_fail(
+            tmp_path, "--grpc-address=127.0.0.1:0", f"--http-address={http_address}"
         )
-        assert clash.returncode != 0
-        assert first.grpc_target.split(":")[1] in clash.stderr
+        _assert_one_line_naming(clash, http_address, "--http-address")
+        # The first server still answers alone on its address.
+        reply = httpx.get(f"{first.http_base}/apis/intake/v2/workspaces/w/experiments")
+        assert reply.status_code == 200
     finally:
         first.stop()
+
+
+def test_a_busy_grpc_address_stops_start_up(tmp_path: Path) -> None:
+    first = start_server(tmp_path)
+    try:
+        clash = _serve_and_fail(tmp_path, f"--grpc-address={first.grpc_target}", "--no-gateway")
+        _assert_one_line_naming(clash, first.grpc_target, "--grpc-address")
+    finally:
+        first.stop()
+
+
+def test_an_unparsable_address_stops_start_up(tmp_path: Path) -> None:
+    result = _serve_and_fail(tmp_path, "--grpc-address=localhost", "--no-gateway")
+    _assert_one_line_naming(result, "'localhost'", "--grpc-address")
+    result = _serve_and_fail(tmp_path, "--grpc-address=127.0.0.1:0", "--http-address=:80x")
+    _assert_one_line_naming(result, "':80x'", "--http-address")

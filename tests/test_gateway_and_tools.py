@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -90,23 +90,50 @@ def test_serve_stops_envoy_when_it_stops(tmp_path: Path) -> None:
         httpx.get(f"{running.http_base}/openapi.json")
 
 
-def test_serve_fails_loudly_when_envoy_cannot_start(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            [
-                CONSOLE_SCRIPT,
-                "serve",
-                f"--grpc-address=127.0.0.1:{free_port()}",
-                f"--http-address=127.0.0.1:{port}",
-                f"--database-url=sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-        )
-    assert result.returncode != 0
-    assert "Envoy" in result.stderr
+def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path: Path) -> None:
+    """Envoy on its own in front of a replica that is down: REST callers get the server's
+    failure in the documented error body, whatever they sent."""
+    http_port, admin_port = free_port(), free_port()
+    written = subprocess.run(
+        [
+            *(CONSOLE_SCRIPT, "gateway-config", "--output-dir", str(tmp_path)),
+            *("--upstream", f"127.0.0.1:{free_port()}"),
+            *("--http-address", f"127.0.0.1:{http_port}", "--admin-port", str(admin_port)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    envoy = subprocess.Popen(
+        [BIN / "envoy", "-c", written.stdout.strip(), "--log-level", "error"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{http_port}"
+        _wait_ready(f"http://127.0.0.1:{admin_port}/ready")
+        intake = f"{base}/apis/intake/v2/workspaces/w/experiments"
+        for reply in (
+            httpx.get(intake),
+            httpx.post(intake, json={"name": "x", "agent_name": "a"}),
+            httpx.get(f"{base}/api/datasets/", headers={"authorization": "Bearer k"}),
+        ):
+            assert reply.status_code == 503, reply.text
+            assert reply.headers["content-type"] == "application/json"
+            detail = reply.json()["detail"]
+            assert detail.startswith("The service is unavailable ("), detail
+    finally:
+        envoy.terminate()
+        envoy.wait(10)
+
+
+def _wait_ready(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"Envoy not ready at {url}")

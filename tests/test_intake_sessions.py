@@ -8,6 +8,8 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import json_format
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import resources_pb2 as res
@@ -219,6 +221,33 @@ async def test_batch_size_is_bounded(intake: IntakeServiceStub, workspace: str) 
     assert field_violations(caught.value) == {"sessions": "too_long"}
     assert await ingest(intake, workspace, *too_many[:1000]) == 1000
     assert (await get(intake, workspace))["run_count"] == 1000
+
+
+async def test_a_batch_of_many_invalid_sessions_lists_the_first_problems_and_counts_the_rest(
+    intake: IntakeServiceStub, workspace: str
+) -> None:
+    await new_experiment(intake, workspace)
+    # Each session has two problems (no session id, a negative cost): 500 in all.
+    invalid = [{**session("exp", "x", cost_usd=-1), "session_id": ""} for _ in range(250)]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await ingest(intake, workspace, *invalid)
+    error = caught.value
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "500 field violations" in (error.details() or "")
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None
+    bad_request = error_details_pb2.BadRequest()
+    assert status.details[0].Unpack(bad_request)
+    listed = list(bad_request.field_violations)
+    assert listed[0].field == "sessions[0].session_id"
+    assert listed[1].field == "sessions[0].cost_usd"
+    assert 1 < len(listed) <= 101
+    last = listed[-1]
+    assert last.reason == "too_many"
+    assert last.description == f"{500 - (len(listed) - 1)} more problems not listed."
+    # Small enough for any gRPC client's metadata limit (8 KiB soft, 16 KiB hard).
+    assert len(status.SerializeToString()) < 8 * 1024
+    assert (await get(intake, workspace))["run_count"] == 0
 
 
 async def test_sessions_of_unknown_or_deleted_experiments_are_refused_atomically(

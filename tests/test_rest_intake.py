@@ -328,6 +328,29 @@ def test_ingest_refusals_over_rest(http: httpx.Client, ws: str, workspace: str) 
     assert wrong_type.json()["detail"][0]["loc"] == ["body", "sessions", 0, "cost_usd"]
 
 
+def test_many_invalid_sessions_get_the_documented_422_listing_the_first_problems(
+    http: httpx.Client, ws: str
+) -> None:
+    create(http, ws)
+    invalid = [session(f"s{i}", cost_usd=-1, latency_ms=-1) for i in range(300)]
+    reply = http.post(f"{ws}/ingest/sessions", json={"sessions": invalid})
+    assert reply.status_code == 422, reply.text
+    detail = reply.json()["detail"]
+    assert detail[0] == {
+        "loc": ["body", "sessions", 0, "latency_ms"],
+        "msg": "Input should be greater than or equal to 0",
+        "type": "greater_than_equal",
+    }
+    assert 1 < len(detail) <= 101
+    listed = len(detail) - 1
+    assert detail[-1] == {
+        "loc": ["body"],
+        "msg": f"{600 - listed} more problems not listed.",
+        "type": "too_many",
+    }
+    assert http.get(f"{ws}/experiments/{SEED_REQUEST['name']}").json()["run_count"] == 0
+
+
 def test_openapi_document_is_served_and_matches_the_repository(http: httpx.Client) -> None:
     reply = http.get("/openapi.json")
     assert reply.status_code == 200

@@ -14,6 +14,8 @@ from experiment_service.config import (
     DEFAULT_GRPC_ADDRESS,
     DEFAULT_HTTP_ADDRESS,
     DEFAULT_MAX_REQUEST_BYTES,
+    GRPC_ADDRESS_FLAG,
+    HTTP_ADDRESS_FLAG,
     Settings,
 )
 
@@ -39,13 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the gRPC server until SIGTERM/SIGINT; migrates the database on start.",
     )
     serve.add_argument(
-        "--grpc-address",
+        GRPC_ADDRESS_FLAG,
         default=_env("GRPC_ADDRESS", DEFAULT_GRPC_ADDRESS),
         metavar="HOST:PORT",
         help="where gRPC listens [env EXPERIMENT_SERVICE_GRPC_ADDRESS; default %(default)s]",
     )
     serve.add_argument(
-        "--http-address",
+        HTTP_ADDRESS_FLAG,
         default=_env("HTTP_ADDRESS", DEFAULT_HTTP_ADDRESS),
         metavar="HOST:PORT",
         help="where the REST gateway (Envoy, started as a child process) listens "
@@ -223,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvloop
 
+        from experiment_service.addresses import StartupError
         from experiment_service.server import serve
 
         logs.configure(args.log_level)
@@ -240,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             log_level=args.log_level,
             max_request_bytes=args.max_request_bytes,
         )
-        uvloop.run(serve(settings))
+        try:
+            uvloop.run(serve(settings))
+        except StartupError as error:
+            print(f"experiment-service: {error}", file=sys.stderr)
+            return 2
     elif args.command == "datasets":
         return _import_dataset(args)
     elif args.command == "api-keys":

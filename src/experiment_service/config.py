@@ -9,6 +9,9 @@ DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/experiments.db"
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# The flags that set the listening addresses, named in start-up errors.
+GRPC_ADDRESS_FLAG = "--grpc-address"
+HTTP_ADDRESS_FLAG = "--http-address"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from experiment_service.addresses import StartupError, ensure_free
 from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
 from experiment_service.api.platform.v2 import (
     datasets_pb2,
@@ -22,7 +23,7 @@ from experiment_service.api.platform.v2 import (
     prompts_pb2,
     prompts_pb2_grpc,
 )
-from experiment_service.config import Settings
+from experiment_service.config import GRPC_ADDRESS_FLAG, HTTP_ADDRESS_FLAG, Settings
 from experiment_service.domain.intake.experiments import IntakeExperiments
 from experiment_service.domain.intake.groups import ExperimentGroups
 from experiment_service.domain.intake.sessions import IntakeSessions
@@ -69,8 +70,7 @@ class Server:
             pool_size=settings.db_pool_size,
             pool_timeout=settings.db_pool_timeout,
         )
-        # typeshed's health.pyi leaves out the module's `aio` re-export of grpc_health's _async.
-        self.health = health.aio.HealthServicer()  # type: ignore[attr-defined]
+        self.health = health.aio.HealthServicer()
         self.port = 0
         # Set by start(): stop() may run after a start-up that failed half-way.
         self.gateway: EnvoyGateway | None = None
@@ -93,6 +93,9 @@ class Server:
         )
 
     async def start(self) -> None:
+        ensure_free(self.settings.grpc_address, GRPC_ADDRESS_FLAG)
+        if self.settings.http_address is not None:
+            ensure_free(self.settings.http_address, HTTP_ADDRESS_FLAG)
         await self.database.migrate()
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
             IntakeServicer(
@@ -124,9 +127,15 @@ class Server:
         reflection.enable_server_reflection(
             (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._grpc
         )
-        self.port = self._grpc.add_insecure_port(self.settings.grpc_address)
+        try:
+            self.port = self._grpc.add_insecure_port(self.settings.grpc_address)
+        except RuntimeError:
+            self.port = 0
         if self.port == 0:
-            raise RuntimeError(f"cannot listen on {self.settings.grpc_address}")
+            raise StartupError(
+                f"Cannot listen on {self.settings.grpc_address}; choose another address with "
+                f"{GRPC_ADDRESS_FLAG}."
+            )
         await self._grpc.start()
         if self.runner is not None:
             await self.runner.start()

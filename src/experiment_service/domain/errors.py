@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# A refusal lists at most this many problems, and says how many more there are.
+MAX_LISTED_VIOLATIONS = 100
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,27 @@ class DomainError(Exception):
 
 
 class InvalidArgument(DomainError):
-    """The request itself is malformed; nothing was changed."""
+    """The request itself is malformed; nothing was changed. `violations` holds every problem
+    found; `listed` chooses the ones a refusal shows."""
 
     def __init__(self, violations: list[FieldViolation], message: str | None = None) -> None:
         super().__init__(message or _summarize(violations))
         self.violations = violations
+
+    def listed(
+        self, budget: int, size: Callable[[FieldViolation], int]
+    ) -> tuple[list[FieldViolation], int]:
+        """The first violations (at most MAX_LISTED_VIOLATIONS) whose sizes add up to at most
+        `budget` (the first always), and how many are left out: a refusal stays small enough
+        for any client and proxy, whatever the request held."""
+        shown: list[FieldViolation] = []
+        used = 0
+        for violation in self.violations[:MAX_LISTED_VIOLATIONS]:
+            used += size(violation)
+            if shown and used > budget:
+                break
+            shown.append(violation)
+        return shown, len(self.violations) - len(shown)
 
 
 class NotFound(DomainError):
@@ -62,5 +82,11 @@ class Unavailable(DomainError):
 
 def _summarize(violations: list[FieldViolation]) -> str:
     if len(violations) == 1:
-        return f"Invalid request: {violations[0].field}: {violations[0].description}"
+        return f"Invalid request: {violations[0].field}: {violations[0].description[:500]}"
     return f"Invalid request: {len(violations)} field violations."
+
+
+def unlisted_message(count: int) -> str:
+    """What a refusal says of the problems it does not list."""
+    noun = "problem" if count == 1 else "problems"
+    return f"{count} more {noun} not listed."

@@ -51,8 +51,9 @@ WRONG_TYPE_ERRORS: dict[str, tuple[str, str]] = {
     "TYPE_MESSAGE": ("model_type", "Input should be a valid object"),
 }
 # Error bodies travel as one header; long violation lists are cut to stay well within limits.
-MAX_VIOLATIONS = 50
 MAX_BODY_CHARS = 7000
+# What the listed violations of a body may take of it (the rest is the envelope and a count).
+VIOLATIONS_BUDGET_CHARS = 6000
 
 _ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidArgument: 422,
@@ -159,10 +160,14 @@ def _intake_error(
         return status, {"detail": error.message}
     if binding.is_query:  # a list's page, sort or filter: the contract's "400 bad query"
         return 400, {"detail": error.message}
-    detail = [
-        {"loc": location(binding, v.field), "msg": v.description, "type": v.reason}
-        for v in error.violations
+    shown, unlisted = error.listed(VIOLATIONS_BUDGET_CHARS, _encoded_size)
+    detail: list[dict[str, Any]] = [
+        {"loc": location(binding, v.field), "msg": v.description, "type": v.reason} for v in shown
     ]
+    if unlisted:
+        detail.append(
+            {"loc": ["body"], "msg": errors.unlisted_message(unlisted), "type": "too_many"}
+        )
     return 422, {"detail": detail}
 
 
@@ -173,23 +178,30 @@ def _platform_error(
         return 404, {"detail": "Not found."}
     if not isinstance(error, errors.InvalidArgument):
         return (400 if status == 409 else status), {"detail": error.message}
+    shown, unlisted = error.listed(VIOLATIONS_BUDGET_CHARS, _encoded_size)
     fields: dict[str, list[str]] = {}
-    for violation in error.violations:
+    for violation in shown:
         loc = location(binding, violation.field)[1:]
-        key = ".".join(str(part) for part in loc) or "non_field_errors"
+        key = ".".join(str(part) for part in loc) or NON_FIELD_ERRORS
         fields.setdefault(key, []).append(violation.description)
+    if unlisted:
+        fields.setdefault(NON_FIELD_ERRORS, []).append(errors.unlisted_message(unlisted))
     return 400, fields
 
 
+NON_FIELD_ERRORS = "non_field_errors"
+
+
+def _encoded_size(violation: errors.FieldViolation) -> int:
+    """About what a violation takes of an ASCII JSON body (field, message, type, framing)."""
+    text = (violation.field, violation.description, violation.reason)
+    return len(json.dumps(text, ensure_ascii=True)) + 24
+
+
 def encode_body(body: dict[str, Any]) -> str:
-    """ASCII JSON (a valid header value), cut to a bounded size."""
-    detail = body.get("detail")
-    if isinstance(detail, list) and len(detail) > MAX_VIOLATIONS:
-        body = {**body, "detail": detail[:MAX_VIOLATIONS]}
+    """ASCII JSON (a valid header value), cut to a bounded size (violation lists are already
+    bounded; this guards against one oversized message)."""
     text = json.dumps(body, ensure_ascii=True)
-    while len(text) > MAX_BODY_CHARS and isinstance(body.get("detail"), list) and body["detail"]:
-        body = {**body, "detail": body["detail"][: len(body["detail"]) // 2]}
-        text = json.dumps(body, ensure_ascii=True)
     if len(text) > MAX_BODY_CHARS:
         text = json.dumps({"detail": text[: MAX_BODY_CHARS // 2]}, ensure_ascii=True)
     return text

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import envoy
 
+from experiment_service.addresses import split_address
 from experiment_service.api import intake as _intake_api
 from experiment_service.rest import dialects
 
@@ -30,13 +31,6 @@ OPENAPI = GATEWAY_DIR / "openapi.json"
 DESCRIPTOR_SET = Path(_intake_api.__file__).resolve().parent.parent / "descriptor_set.pb"
 STARTUP_TIMEOUT_S = 20.0
 PR_SET_PDEATHSIG = 1
-
-
-def split_address(address: str) -> tuple[str, int]:
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"expected HOST:PORT, got {address!r}")
-    return host.strip("[]"), int(port)
 
 
 LUA_CONSTANTS_MARKER = "--[[CONSTANTS]]"

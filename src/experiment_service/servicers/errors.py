@@ -42,21 +42,33 @@ def status_code_for(error: errors.DomainError) -> grpc.StatusCode:
     return grpc.StatusCode.UNKNOWN
 
 
+# The google.rpc.BadRequest of a refusal travels base64-encoded in trailing metadata, which gRPC
+# clients cap at 16 KiB by default (8 KiB of it soft): its violations stay within this many bytes.
+MAX_DETAILS_BYTES = 6 * 1024
+
+
+def _field_violation(v: errors.FieldViolation) -> error_details_pb2.BadRequest.FieldViolation:
+    return error_details_pb2.BadRequest.FieldViolation(
+        field=v.field, description=v.description, reason=v.reason
+    )
+
+
+def _violation_size(v: errors.FieldViolation) -> int:
+    # Each string is length-prefixed inside a length-prefixed message: ~8 bytes of framing.
+    return len(v.field.encode()) + len(v.description.encode()) + len(v.reason) + 8
+
+
 def to_rpc_status(error: errors.DomainError) -> grpc.Status:
     code = status_code_for(error)
     status = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message)
     if isinstance(error, errors.InvalidArgument):
+        shown, unlisted = error.listed(MAX_DETAILS_BYTES, _violation_size)
+        violations = [_field_violation(v) for v in shown]
+        if unlisted:
+            message = errors.unlisted_message(unlisted)
+            violations.append(_field_violation(errors.FieldViolation("", message, "too_many")))
         details = any_pb2.Any()
-        details.Pack(
-            error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(
-                        field=v.field, description=v.description, reason=v.reason
-                    )
-                    for v in error.violations
-                ]
-            )
-        )
+        details.Pack(error_details_pb2.BadRequest(field_violations=violations))
         status.details.append(details)
     return rpc_status.to_status(status)
 

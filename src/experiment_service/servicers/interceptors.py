@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import Any, TypeAlias, cast
 
 import grpc
 import grpc.aio
@@ -14,14 +14,8 @@ from experiment_service.types import ServicerContext
 MethodHandler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 Handler: TypeAlias = Callable[[Any, ServicerContext], Awaitable[Any]]
 
-# typeshed's stubs make the interceptor base generic; at run time it is not subscriptable.
-if TYPE_CHECKING:
-    ServerInterceptor: TypeAlias = grpc.aio.ServerInterceptor[Any, Any]
-else:
-    ServerInterceptor = grpc.aio.ServerInterceptor
 
-
-class UnaryInterceptor(ServerInterceptor):
+class UnaryInterceptor(grpc.aio.ServerInterceptor):
     """Wraps each unary method's behaviour with `wrap`, building the wrapped handler of a
     method once, on its first call (calls after it skip the work)."""
 
@@ -34,9 +28,9 @@ class UnaryInterceptor(ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[MethodHandler | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> MethodHandler:
+    ) -> MethodHandler | None:
         method = handler_call_details.method
         if (known := self._handlers.get(method)) is not None:
             return known
