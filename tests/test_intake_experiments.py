@@ -372,7 +372,7 @@ async def test_delete_is_soft_and_frees_the_name_at_once(
     assert deleted.data[0].HasField("deleted_at")
 
 
-async def test_group_reference_must_name_a_live_group(
+async def test_group_reference_is_soft_stored_as_given_and_counted_by_its_group(
     intake: IntakeServiceStub, workspace: str
 ) -> None:
     group = await intake.CreateExperimentGroup(
@@ -383,16 +383,27 @@ async def test_group_reference_must_name_a_live_group(
     grouped = await create(intake, workspace, name="grouped", experiment_group_id=group.id)
     assert grouped.experiment_group_id == group.id
 
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await create(intake, workspace, name="orphan", experiment_group_id="group_nope")
-    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "group_nope" in caught.value.details()
+    # Seed 000: "Soft reference, not validated": an id that names no group is stored as given.
+    orphan = await create(intake, workspace, name="orphan", experiment_group_id="group_nope")
+    assert orphan.experiment_group_id == "group_nope"
+    renamed = await intake.UpdateExperiment(
+        svc.UpdateExperimentRequest(
+            workspace=workspace,
+            name="orphan",
+            experiment=spec(name="orphan", experiment_group_id="group_elsewhere"),
+            update_mask=field_mask_pb2.FieldMask(paths=["experiment_group_id"]),
+        )
+    )
+    assert renamed.experiment_group_id == "group_elsewhere"
+    counted = await intake.GetExperimentGroup(
+        svc.GetExperimentGroupRequest(workspace=workspace, name="vision")
+    )
+    assert counted.experiment_count == 1
 
     await intake.DeleteExperimentGroup(
         svc.DeleteExperimentGroupRequest(workspace=workspace, name="vision")
     )
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await create(intake, workspace, name="late", experiment_group_id=group.id)
-    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    late = await create(intake, workspace, name="late", experiment_group_id=group.id)
+    assert late.experiment_group_id == group.id
     kept = await intake.GetExperiment(svc.GetExperimentRequest(workspace=workspace, name="grouped"))
     assert kept.experiment_group_id == group.id, "deleting a group leaves its experiments alone"

@@ -70,6 +70,27 @@ def test_seed_example_gets_201_and_the_documented_response(
     assert fetched.json() == body
 
 
+def test_the_seeds_full_example_with_its_group_id_gets_201_stored_as_given(
+    http: httpx.Client, ws: str
+) -> None:
+    full = {
+        **SEED_REQUEST,
+        "experiment_group_id": "group_987f6543-e21b-45d3-b789-123456789abc",
+        "dataset_version": "v1.0",
+        "source_link": "https://nemo-platform.org/experiments/exp_123e4567-e89b-12d3-a456-426614174000",
+        "metadata": {},
+        "description": "Initial experiment testing NemoAgent performance on ImageNet-2023 dataset.",
+        "summary": "Achieved baseline accuracy of 78.5% with average latency of 120ms.",
+    }
+    reply = http.post(f"{ws}/experiments", json=full)
+    assert reply.status_code == 201, reply.text
+    assert {key: reply.json()[key] for key in full} == full
+    assert (
+        http.get(f"{ws}/experiments/{full['name']}").json()["experiment_group_id"]
+        == (full["experiment_group_id"])
+    )
+
+
 def test_duplicate_gets_409_with_a_detail_sentence(
     http: httpx.Client, ws: str, workspace: str
 ) -> None:
@@ -232,8 +253,8 @@ def test_experiment_groups_over_rest(http: httpx.Client, ws: str, workspace: str
     unknown_group = http.post(
         f"{ws}/experiments", json={**SEED_REQUEST, "name": "x", "experiment_group_id": "group_x"}
     )
-    assert unknown_group.status_code == 400
-    assert "group_x" in unknown_group.json()["detail"]
+    assert unknown_group.status_code == 201, "a soft reference: stored as given"
+    assert http.get(f"{ws}/experiment-groups/vision").json()["experiment_count"] == 1
 
     http.post(f"{ws}/experiment-groups", json={"name": "audio"})
     assert http.put(f"{ws}/experiment-groups/audio", json={"name": "vision"}).status_code == 409

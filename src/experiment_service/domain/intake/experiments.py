@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import (
     AlreadyExists,
-    FailedPrecondition,
     InvalidArgument,
     NotFound,
 )
@@ -31,7 +30,7 @@ from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.batching import UniqueInsertBatcher
-from experiment_service.storage.database import Database, Transaction
+from experiment_service.storage.database import Database
 from experiment_service.storage.tables import ExperimentRow
 
 MAX_PAGE_SIZE = 1000
@@ -62,10 +61,8 @@ class IntakeExperiments:
         self._inserts = UniqueInsertBatcher(database, ExperimentRow)
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
+        # experiment_group_id is a soft reference (seed 000): stored as given, never checked.
         validate_spec(workspace, spec, SPEC_FIELDS)
-        if spec.experiment_group_id is not None:
-            async with self._db.transaction() as session:
-                await _check_group(session, workspace, spec.experiment_group_id)
         now = utcnow()
         experiment = Experiment(
             id=new_id("exp"),
@@ -144,8 +141,6 @@ class IntakeExperiments:
                     f"Experiment '{workspace}/{name}' cannot change its identity field "
                     f"'{changed[0]}'; create a new experiment instead."
                 )
-            if "experiment_group_id" in fields:
-                await _check_group(session, workspace, spec.experiment_group_id)
             _apply(row, spec, fields)
             row.updated_at = utcnow()
             rollups, fresh = await read_rollups(session, [row])
@@ -215,15 +210,6 @@ def _apply(row: ExperimentRow, spec: ExperimentSpec, fields: tuple[str, ...]) ->
             row.metadata_json = dict(value or {})
         else:
             setattr(row, field, value)
-
-
-async def _check_group(session: Transaction, workspace: str, group_id: str | None) -> None:
-    if group_id is not None and not await queries.groups.live_id_exists(
-        session, workspace, group_id
-    ):
-        raise FailedPrecondition(
-            f"Experiment group '{group_id}' does not exist in workspace '{workspace}'."
-        )
 
 
 def _checked_mask(update_mask: list[str] | None) -> tuple[str, ...]:

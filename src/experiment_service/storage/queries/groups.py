@@ -35,17 +35,6 @@ async def get_live_by_name(
     return (found[0], int(found[1])) if found else None
 
 
-async def live_id_exists(session: AsyncSession, workspace: str, group_id: str) -> bool:
-    found = await session.scalar(
-        select(ExperimentGroupRow.id).where(
-            ExperimentGroupRow.workspace == workspace,
-            ExperimentGroupRow.id == group_id,
-            ExperimentGroupRow.deleted_at.is_(None),
-        )
-    )
-    return found is not None
-
-
 async def list_page(
     session: AsyncSession, query: ListQuery
 ) -> tuple[list[tuple[ExperimentGroupRow, int]], int]:
