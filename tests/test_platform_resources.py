@@ -72,7 +72,12 @@ def test_import_cli_loads_jsonl_and_csv(
         )
     )
     csv_file = tmp_path / "rows.csv"
-    csv_file.write_text('question,expected_output,metadata\nWhat is 2+2?,4,"{""k"": 1}"\n')
+    csv_file.write_text(
+        "question,expected_output,metadata\n"
+        'What is 2+2?,4,"{""k"": 1}"\n'
+        "Half of 9?,4.50,\n"
+        "Unknown?,,\n"
+    )
     for path in (jsonl, csv_file):
         done = subprocess.run(
             [
@@ -89,12 +94,16 @@ def test_import_cli_loads_jsonl_and_csv(
         )
         assert done.returncode == 0, done.stderr
         assert "rows added" in done.stderr
-    assert platform.get(f"/api/datasets/{dataset['id']}/").json()["row_count"] == 2501
-    last = platform.get(
+    assert platform.get(f"/api/datasets/{dataset['id']}/").json()["row_count"] == 2503
+    from_csv = platform.get(
         f"/api/datasets/{dataset['id']}/logs/list/", params={"page": 26, "page_size": 100}
-    ).json()["results"][-1]
-    assert last["input"] == {"question": "What is 2+2?"}
-    assert last["expected_output"] == 4 and last["metadata"] == {"k": 1}
+    ).json()["results"]
+    # CSV cells are text, as written: never turned into numbers.
+    assert [(row["input"], row.get("expected_output"), row["metadata"]) for row in from_csv] == [
+        ({"question": "What is 2+2?"}, "4", {"k": 1}),
+        ({"question": "Half of 9?"}, "4.50", {}),
+        ({"question": "Unknown?"}, None, {}),
+    ]
 
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"input": 1}\nnot json\n')
@@ -203,6 +212,17 @@ def test_prompt_version_settings_are_validated(platform: httpx.Client) -> None:
 CODE_CASES = [
     ({"function": "exact_match"}, "boolean", " Paris ", "Paris", True),
     ({"function": "exact_match", "case_sensitive": False}, "boolean", "PARIS", "paris", True),
+    ({"function": "exact_match"}, "boolean", "Paris", "paris", False),
+    # What a person calls equal: numbers and their text, JSON and its text, true and "true".
+    ({"function": "exact_match"}, "boolean", "4", 4, True),
+    ({"function": "exact_match"}, "boolean", "4.5", "4.50", True),
+    ({"function": "exact_match"}, "boolean", " 4 ", "4.0", True),
+    ({"function": "exact_match"}, "boolean", "4", "5", False),
+    ({"function": "exact_match"}, "boolean", "4 apples", "4", False),
+    ({"function": "exact_match"}, "boolean", "True", True, True),
+    ({"function": "exact_match"}, "boolean", 1, True, False),
+    ({"function": "exact_match"}, "boolean", '{"b": 2, "a": 1}', {"a": 1, "b": 2}, True),
+    ({"function": "exact_match"}, "numerical", "[1, 2]", [2, 1], 0.0),
     ({"function": "contains", "value": "42"}, "boolean", "the answer is 42", None, True),
     ({"function": "regex", "pattern": r"^\d{3}-\d{4}$"}, "boolean", "555-1234", None, True),
     ({"function": "json_valid"}, "boolean", '{"a": [1, 2]}', None, True),

@@ -255,6 +255,33 @@ def test_prompt_then_completion_chain_with_scores_costs_and_spans(
     assert summary["scores"]["exact"]["mean"] == 1 and summary["scores"]["judge"]["mean"] == 8
 
 
+def test_judges_and_prompts_read_structured_values_as_json(
+    api: httpx.Client, fake: FakeLLM
+) -> None:
+    evaluator(
+        api,
+        "json-judge",
+        "llm",
+        "numerical",
+        {
+            "model": "judge",
+            "prompt": "Q: {{ input }} | A: {{ output }} | E: {{ expected_output }}"
+            " | flag: {{ input.flag }} | none: {{ input.none }}",
+        },
+    )
+    row = {"input": {"question": "2+2?", "flag": True, "none": None}, "expected_output": [4]}
+    run = experiment(
+        api,
+        dataset(api, [row]),
+        [{"type": "completion", "config": {"model": "echo"}}],
+        ["json-judge"],
+    )
+    assert wait_done(api, run["id"])["status"] == "completed"
+    question = '{"question": "2+2?", "flag": true, "none": null}'
+    prompts = [c["messages"][-1]["content"] for c in fake.calls("judge")]
+    assert f"Q: {question} | A: {question} | E: [4] | flag: true | none: null" in prompts
+
+
 def test_retries_then_errors_on_the_trace_not_the_experiment(
     api: httpx.Client, fake: FakeLLM
 ) -> None:

@@ -29,8 +29,12 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
             for record in csv.DictReader(handle):
                 row: dict[str, Any] = {"input": {}}
                 for column, text in record.items():
-                    if column in ("expected_output", "metadata"):
-                        row[column] = _maybe_json(text)
+                    if column == "metadata":
+                        row[column] = _metadata(text)
+                    elif column == "expected_output":
+                        # A CSV cell is text: "4.50" stays "4.50" (exact_match still finds it
+                        # equal to 4.5); an empty cell means no expected output.
+                        row[column] = text or None
                     else:
                         row["input"][column] = text
                 yield row
@@ -48,13 +52,17 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
             yield row
 
 
-def _maybe_json(text: str | None) -> Any:
-    if text is None or text == "":
-        return None
+def _metadata(text: str | None) -> dict[str, Any]:
+    """A CSV `metadata` cell: a JSON object, or empty."""
+    if not text:
+        return {}
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
-        return text
+        value = None
+    if not isinstance(value, dict):
+        raise ValueError(f"a metadata cell must be a JSON object, not {text[:100]!r}")
+    return value
 
 
 def to_message(row: dict[str, Any]) -> res.DatasetRow:

@@ -1,7 +1,12 @@
 """Built-in code evaluators: deterministic functions chosen by an evaluator's config.
 
 config = {"function": NAME, ...options}:
-    exact_match        output == expected_output (options: case_sensitive=true, strip=true)
+    exact_match        output equals expected_output as a person would read them (options:
+                       case_sensitive=true, strip=true): text compares as text (stripped of
+                       surrounding whitespace by default); two numbers, or text that is a
+                       number, compare as numbers ("4" = 4, "4.50" = 4.5); "true"/"false"
+                       compare with booleans; objects and lists compare as JSON, also when one
+                       side is their JSON text
     contains           output contains `value` (default: expected_output; case_sensitive=true)
     regex              output matches `pattern` (re.search; ignore_case=false)
     json_valid         output is JSON (a JSON object/array, or a string that parses as JSON)
@@ -48,15 +53,32 @@ def _number(value: Any, what: str) -> float:
 def _exact_match(config: dict[str, Any], output: Any, expected: Any) -> tuple[bool, float]:
     if expected is None:
         raise EvaluationError("exact_match needs an expected_output")
-    if not isinstance(output, str) or not isinstance(expected, str):
-        passed = output == expected
-        return passed, float(passed)
-    left, right = output, expected
-    if config.get("strip", True):
-        left, right = left.strip(), right.strip()
-    if not config.get("case_sensitive", True):
-        left, right = left.casefold(), right.casefold()
-    return left == right, float(left == right)
+    passed = _comparable(output, config) == _comparable(expected, config)
+    return passed, float(passed)
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _comparable(value: Any, config: dict[str, Any]) -> tuple[str, Any]:
+    """A value in the form exact_match compares: (kind, canonical value)."""
+    if isinstance(value, bool):
+        return "boolean", value
+    if isinstance(value, int | float):
+        return "number", float(value)
+    if not isinstance(value, str):
+        return "json", json.dumps(value, sort_keys=True)
+    text = value.strip() if config.get("strip", True) else value
+    if _NUMBER_TEXT.match(text.strip()):
+        return "number", float(text)
+    if text.strip().lower() in ("true", "false"):
+        return "boolean", text.strip().lower() == "true"
+    if text.strip()[:1] in ("{", "["):
+        try:
+            return "json", json.dumps(json.loads(text), sort_keys=True)
+        except ValueError:
+            pass
+    return "text", text if config.get("case_sensitive", True) else text.casefold()
 
 
 def _contains(config: dict[str, Any], output: Any, expected: Any) -> tuple[bool, float]:

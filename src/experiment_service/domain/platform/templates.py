@@ -3,17 +3,30 @@
 Templates are checked when a prompt version is created (syntax, and no reaching for Python
 internals such as `__class__`) and rendered in a `SandboxedEnvironment`, which refuses unsafe
 attribute access at render time as a second line of defence.
+
+A value that is not text renders as JSON (`{{ input }}` of `{"question": "2+2?"}` gives
+`{"question": "2+2?"}`, `true`, `null`), as the models reading the prompt expect, not as
+Python's repr; its parts stay reachable (`{{ input.question }}`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+def _as_json(value: Any) -> Any:
+    """What `{{ value }}` prints: text and numbers as they are, anything else as JSON."""
+    if value is None or isinstance(value, bool | dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=_as_json)
 
 
 class TemplateProblem(Exception):
