@@ -310,6 +310,35 @@ def test_custom_workflow_round_trip_on_a_few_hundred_rows(platform: httpx.Client
     assert platform.get(f"{base}/logs/summary/").json()["scores"]["exact"]["sum"] == rows / 2 + 1
 
 
+def test_trace_ids_are_unique_and_name_the_dataset_row_they_answer(
+    platform: httpx.Client,
+) -> None:
+    dataset_id = make_dataset(platform, 5)
+    rows = platform.get(f"/api/datasets/{dataset_id}/logs/list/").json()["results"]
+    custom = [{"type": "custom", "config": {"allow_submission": True}}]
+    first, second = (
+        create(platform, name=name, dataset_id=dataset_id, workflows=custom).json()
+        for name in ("A", "B")
+    )
+    traces = {e["id"]: all_traces(platform, e["id"]) for e in (first, second)}
+    ids = [t["id"] for found in traces.values() for t in found]
+    assert len(set(ids)) == 10, "every trace id is unique, across experiments too"
+    assert not set(ids) & {row["unique_id"] for row in rows}
+    for found in traces.values():
+        # The row a trace answers pairs the traces of experiments over one dataset.
+        assert sorted(t["dataset_row_id"] for t in found) == sorted(r["unique_id"] for r in rows)
+    by_row = {t["dataset_row_id"]: t for t in traces[first["id"]]}
+    for row in rows:
+        assert by_row[row["unique_id"]]["input"] == row["input"]
+    submitted = traces[second["id"]][0]
+    reply = platform.patch(
+        f"/api/v2/experiments/{second['id']}/logs/{submitted['id']}/", json={"output": "0"}
+    )
+    assert reply.status_code == 200 and reply.json()["id"] == submitted["id"]
+    untouched = platform.get(f"/api/v2/experiments/{first['id']}/logs/{submitted['id']}/")
+    assert untouched.status_code == 404
+
+
 def test_submission_refusals(platform: httpx.Client) -> None:
     dataset_id = make_dataset(platform, 2)
     closed = create(
@@ -329,6 +358,10 @@ def test_submission_refusals(platform: httpx.Client) -> None:
         platform, name="open", dataset_id=dataset_id, workflows=[{"type": "custom"}]
     ).json()
     base = f"/api/v2/experiments/{open_one['id']}/logs"
+    assert platform.patch(f"{base}/{trace['id']}/", json={"output": 1}).status_code == 404, (
+        "another experiment's trace"
+    )
+    trace = all_traces(platform, open_one["id"])[0]
     assert platform.patch(f"{base}/{trace['id']}/", json={}).json() == {
         "output": ["Field required"]
     }

@@ -1,7 +1,8 @@
 """Traces of platform experiments: their creation, their outcomes, and the experiment's progress.
 
-A trace is a run of the experiment, stored like an intake session (its id is the dataset row's
-id, unique within the experiment), so rollups and the logs summary come from the same place.
+A trace is a run of the experiment, stored like an intake session (with an id of its own; the
+dataset row it answers is its `dataset_row_id` and test case), so rollups and the logs summary
+come from the same place.
 Both the API (custom workflows' submissions) and the runner store outcomes through
 `record_result`.
 """

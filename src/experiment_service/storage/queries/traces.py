@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, update
 
 from experiment_service.storage.database import Transaction, affected_rows
+from experiment_service.storage.generated_ids import random_hex_id
 from experiment_service.storage.tables import (
     DatasetRecordRow,
     ExperimentRow,
@@ -35,11 +36,13 @@ async def create_from_dataset(
     expires_at: datetime | None,
 ) -> int:
     """One trace per dataset row, copied inside the database in one statement; returns how
-    many."""
+    many. Each trace gets an id of its own; the row it answers is its dataset_row_id and its
+    test case (what pairs the traces of experiments over one dataset)."""
     table = table_of(RunRow).c
     rows = (
         select(
             literal(experiment_id),
+            random_hex_id(),
             DatasetRecordRow.unique_id,
             DatasetRecordRow.unique_id,
             literal(status),
@@ -60,6 +63,7 @@ async def create_from_dataset(
         "experiment_id",
         "session_id",
         "dataset_row_id",
+        "test_case_id",
         "status",
         "input",
         "expected_output",
