@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -104,3 +106,42 @@ def test_an_unparsable_address_stops_start_up(tmp_path: Path) -> None:
     _assert_one_line_naming(result, "'localhost'", "--grpc-address")
     result = _serve_and_fail(tmp_path, "--grpc-address=127.0.0.1:0", "--http-address=:80x")
     _assert_one_line_naming(result, "':80x'", "--http-address")
+
+
+def test_the_default_database_is_one_place_whatever_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    """A key made by the CLI in one directory opens a server started in another, and both
+    say which database they use; the server's log is JSON lines only."""
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    expected = tmp_path / "data" / "experiment-service" / "experiments.db"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    created = subprocess.run(
+        [CONSOLE_SCRIPT, "api-keys", "create", "--workspace", "w"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=elsewhere,
+        env=env,
+    )
+    assert f"database: sqlite+aiosqlite:///{expected}" in created.stderr
+    key = created.stdout.split("key:")[1].split()[0]
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    running = start_server(
+        workdir, gateway=True, default_database=True, env={"XDG_DATA_HOME": str(tmp_path / "data")}
+    )
+    try:
+        assert running.http_base is not None
+        reply = httpx.get(
+            f"{running.http_base}/api/datasets/", headers={"authorization": f"Bearer {key}"}
+        )
+        assert reply.status_code == 200, reply.text
+    finally:
+        running.stop()
+    lines = running.logs().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is JSON: no gRPC fork notice
+    said = {entry["msg"]: entry for entry in entries}
+    assert said["database"]["database_url"] == f"sqlite+aiosqlite:///{expected}"
+    assert not (workdir / "data").exists() and expected.exists()

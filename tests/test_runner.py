@@ -286,6 +286,47 @@ def test_judges_and_prompts_read_structured_values_as_json(
     assert (expected, flag, none) == ("E: [4]", "flag: true", "none: null")
 
 
+def test_one_provider_by_flag_with_prices_and_a_start_up_log_without_its_key(
+    tmp_path: Path, fake: FakeLLM
+) -> None:
+    running = start_server(
+        tmp_path,
+        f"--llm-base-url={fake.base_url}",
+        "--llm-price=sum=1000,2000",
+        "--llm-price=echo=0.5,0.5",
+        gateway=True,
+        env={"OPENAI_API_KEY": "sk-flag-secret"},
+    )
+    try:
+        _, key = create_api_key(running, "priced")
+        headers = {"authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=running.http_base, headers=headers, timeout=60) as api:
+            run = experiment(
+                api,
+                dataset(api, [{"input": "What is 2 + 3?"}]),
+                [{"type": "completion", "config": {"model": "sum"}}],
+            )
+            assert wait_done(api, run["id"])["status"] == "completed"
+            (trace,) = traces(api, run["id"])
+            (step,) = trace["spans"]
+            expected = (step["prompt_tokens"] * 1000 + step["completion_tokens"] * 2000) / 1e6
+            assert trace["total_cost"] == pytest.approx(expected) and expected > 0
+    finally:
+        running.stop()
+    logs = running.logs()
+    assert "sk-flag-secret" not in logs
+    said = {e["msg"]: e for e in map(json.loads, logs.splitlines())}
+    assert said["llm providers"]["providers"] == [
+        {
+            "name": "default",
+            "base_url": fake.base_url,
+            "models": ["*"],
+            "priced_models": ["echo", "sum"],
+            "api_key": "set",
+        }
+    ]
+
+
 def test_retries_then_errors_on_the_trace_not_the_experiment(
     api: httpx.Client, fake: FakeLLM
 ) -> None:
@@ -386,8 +427,13 @@ def test_a_killed_server_resumes_without_losing_or_repeating_rows(
                 for trace in found[::40]:
                     detail = api.get(f"/api/v2/experiments/{run['id']}/logs/{trace['id']}/")
                     assert [s["kind"] for s in detail.json()["spans"]] == ["workflow"]
+                    assert detail.json()["spans"] == trace["spans"], "lists show the spans too"
         finally:
             second.stop()
+        # The restarted server said why it waited, and when it took the dead runner's work.
+        said = [json.loads(line)["msg"] for line in second.logs().splitlines() if line[:1] == "{"]
+        assert "traces leased by other runners are taken over if their leases lapse" in said
+        assert "took over traces whose lease lapsed" in said
     finally:
         fake.latency = 0.0
     calls = Counter(c["messages"][-1]["content"] for c in fake.calls("upper"))

@@ -99,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
         "the key comes from OPENAI_API_KEY [env EXPERIMENT_SERVICE_LLM_BASE_URL]",
     )
     serve.add_argument(
+        "--llm-price",
+        action="append",
+        type=_price,
+        default=[_price(p) for p in _env("LLM_PRICES", "").split(";") if p.strip()],
+        metavar="MODEL=IN,OUT",
+        help="the --llm-base-url provider's price of MODEL in USD per million input and output "
+        "tokens, e.g. gpt-4o-mini=0.15,0.60; repeat per model "
+        "[env EXPERIMENT_SERVICE_LLM_PRICES, ';'-separated]",
+    )
+    serve.add_argument(
         "--no-runner",
         action="store_true",
         default=_env("NO_RUNNER", "") not in ("", "0", "false"),
@@ -209,13 +219,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _price(text: str) -> tuple[str, tuple[float, float]]:
+    model, _, prices = text.partition("=")
+    parts = prices.split(",")
+    try:
+        numbers = tuple(float(part) for part in parts)
+    except ValueError:
+        numbers = ()
+    if not model.strip() or len(numbers) != 2 or min(numbers) < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected MODEL=INPUT,OUTPUT (USD per million tokens, >= 0), got {text!r}"
+        )
+    return model.strip(), (numbers[0], numbers[1])
+
+
 def _add_database_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
         default=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
         metavar="URL",
-        help="SQLAlchemy async URL, e.g. sqlite+aiosqlite:///data/experiments.db or "
-        "postgresql+asyncpg://user:pass@host/db "
+        help="SQLAlchemy async URL, e.g. sqlite+aiosqlite:////var/lib/es/experiments.db or "
+        "postgresql+asyncpg://user:pass@host/db; the default, in the user's data directory, is "
+        "the same from any working directory "
         "[env EXPERIMENT_SERVICE_DATABASE_URL; default %(default)s]",
     )
 
@@ -223,6 +248,10 @@ def _add_database_flag(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        # The server forks only to exec Envoy; gRPC's fork handlers have nothing to do there,
+        # and would print a plain-text line into the JSON log. Its own logs: errors only.
+        os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
         import uvloop
 
         from experiment_service.addresses import StartupError
@@ -237,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             db_pool_timeout=args.db_pool_timeout,
             providers_config=args.config,
             llm_base_url=args.llm_base_url,
+            llm_prices=dict(args.llm_price),
             runner=not args.no_runner,
             runner_lease_seconds=args.runner_lease_seconds,
             database_url=args.database_url,
@@ -293,6 +323,7 @@ async def _api_keys(args: argparse.Namespace) -> int:
     from experiment_service.storage.database import Database
 
     database = Database(args.database_url)
+    print(f"database: {database.display_url}", file=sys.stderr)
     try:
         await database.migrate()
         keys = ApiKeys(database)

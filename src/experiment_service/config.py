@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/experiments.db"
+
+
+def default_database_path() -> Path:
+    """Where the embedded database lives unless told otherwise: the user's data directory
+    ($XDG_DATA_HOME, else ~/.local/share), the same for `serve` and every command, from any
+    working directory."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "experiment-service" / "experiments.db"
+
+
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{default_database_path()}"
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 # The flags that set the listening addresses, named in start-up errors.
 GRPC_ADDRESS_FLAG = "--grpc-address"
@@ -39,6 +50,9 @@ class Settings:
 
     llm_base_url: str | None = None
     """One OpenAI-compatible provider for every model; key from OPENAI_API_KEY."""
+
+    llm_prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """The `llm_base_url` provider's prices: model -> (input, output) USD per million tokens."""
 
     runner: bool = True
     """Run built-in workflows and LLM evaluators in this process."""

@@ -96,6 +96,7 @@ class Server:
         ensure_free(self.settings.grpc_address, GRPC_ADDRESS_FLAG)
         if self.settings.http_address is not None:
             ensure_free(self.settings.http_address, HTTP_ADDRESS_FLAG)
+        log.info("database", extra={"database_url": self.database.display_url})
         await self.database.migrate()
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
             IntakeServicer(
@@ -115,7 +116,21 @@ class Server:
             EvaluatorServicer(Evaluators(self.database)), self._grpc
         )
         if self.settings.runner:
-            providers = load_providers(self.settings.providers_config, self.settings.llm_base_url)
+            try:
+                providers = load_providers(
+                    self.settings.providers_config,
+                    self.settings.llm_base_url,
+                    self.settings.llm_prices,
+                )
+            except ValueError as error:
+                raise StartupError(f"Cannot use the providers file: {error}") from None
+            if providers.providers:
+                log.info("llm providers", extra={"providers": providers.describe()})
+            else:
+                log.info(
+                    "no llm provider configured: built-in workflows and LLM judges fail until "
+                    "--llm-base-url or --config names one"
+                )
             self.runner = Runner(
                 self.database, providers, lease_seconds=self.settings.runner_lease_seconds
             )

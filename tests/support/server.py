@@ -53,9 +53,11 @@ def start_server(
     gateway: bool = False,
     env: dict[str, str] | None = None,
     console_script: Path = CONSOLE_SCRIPT,
+    default_database: bool = False,
 ) -> RunningServer:
     """Run the console script in `workdir` and wait until its health check says SERVING
-    (with `gateway`, Envoy is up by then too: the server reports SERVING after it)."""
+    (with `gateway`, Envoy is up by then too: the server reports SERVING after it). With
+    `default_database`, no --database-url is given: the server picks its default."""
     port = free_port()
     http_port = free_port() if gateway else None
     gateway_args = [f"--http-address=127.0.0.1:{http_port}"] if gateway else ["--no-gateway"]
@@ -67,7 +69,7 @@ def start_server(
                 str(console_script),
                 "serve",
                 f"--grpc-address=127.0.0.1:{port}",
-                f"--database-url={database_url}",
+                *([] if default_database else [f"--database-url={database_url}"]),
                 *gateway_args,
                 *extra_args,
             ],

@@ -74,17 +74,43 @@ class Providers:
     def route(self, model: str) -> Provider | None:
         return next((p for p in self.providers if p.serves(model)), None)
 
+    def describe(self) -> list[dict[str, Any]]:
+        """What a log may say of the providers: never their keys."""
+        return [
+            {
+                "name": p.name,
+                "base_url": p.base_url,
+                "models": list(p.models),
+                "priced_models": sorted(p.prices),
+                "api_key": "set" if p.api_key else "none",
+            }
+            for p in self.providers
+        ]
 
-def load(path: Path | None, llm_base_url: str | None = None) -> Providers:
-    """Providers from a TOML file, plus a catch-all one for `--llm-base-url`."""
+
+def load(
+    path: Path | None,
+    llm_base_url: str | None = None,
+    llm_prices: dict[str, tuple[float, float]] | None = None,
+) -> Providers:
+    """Providers from a TOML file, plus a catch-all one for `--llm-base-url` (priced by
+    `llm_prices`: model -> (input, output) USD per million tokens). Raises ValueError, naming
+    the file, when the file cannot be used."""
     found: list[Provider] = []
     if path is not None:
-        document = tomllib.loads(path.read_text())
-        found.extend(_provider(entry) for entry in document.get("providers", []))
+        try:
+            document = tomllib.loads(path.read_text())
+            found.extend(_provider(entry) for entry in document.get("providers", []))
+        except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as error:
+            raise ValueError(f"{path}: {error}") from None
     if llm_base_url:
+        prices = {model: Price(*price) for model, price in (llm_prices or {}).items()}
         found.append(
             Provider(
-                name="default", base_url=llm_base_url, api_key=os.environ.get("OPENAI_API_KEY")
+                name="default",
+                base_url=llm_base_url.rstrip("/"),
+                api_key=os.environ.get("OPENAI_API_KEY"),
+                prices=prices,
             )
         )
     return Providers(tuple(found))

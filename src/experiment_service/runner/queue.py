@@ -9,6 +9,7 @@ replicas sharing a database claim disjoint traces.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from experiment_service.storage.tables import ExperimentRow
 from experiment_service.types import JSON, RowValues, Workflow
 
 MAX_ATTEMPTS = 3
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,16 @@ class TraceQueue:
                 if len(claims) >= limit or workflow_rules.is_custom(workflows):
                     continue
                 await self._give_up_on_poison(session, experiment_id, now)
-                claimed = await queries.leases.claim(
+                claimed, taken_over = await queries.leases.claim(
                     session, experiment_id, owner, limit - len(claims), now, lease_end
                 )
                 if not claimed:
                     continue
+                if taken_over:
+                    log.info(
+                        "took over traces whose lease lapsed",
+                        extra={"experiment_id": experiment_id, "traces": taken_over},
+                    )
                 claims.extend(Claim(run_id, experiment_id, *rest) for run_id, *rest in claimed)
                 await queries.traces.update_experiment(
                     session,
@@ -111,6 +119,17 @@ class TraceQueue:
             experiment = await _experiment(session, experiment_id)
             await queries.runs.bump_runs_version(session, experiment_id)
             await update_progress(session, experiment, given_up, now)
+
+    async def report_held_leases(self) -> None:
+        """Say (at start-up) which traces other runners hold, e.g. a previous run of this
+        server killed mid-work: they wait until their leases lapse, then are taken over."""
+        async with self._db.transaction() as session:
+            count, last = await queries.leases.held_leases(session, utcnow())
+        if count:
+            log.info(
+                "traces leased by other runners are taken over if their leases lapse",
+                extra={"traces": count, "last_lease_lapses_at": last.isoformat() if last else None},
+            )
 
     async def renew(self, owner: str, run_ids: list[int], lease_seconds: float) -> None:
         """Extend the leases of the traces in work."""

@@ -69,6 +69,10 @@ class Runner:
         self._wake.set()
 
     async def start(self) -> None:
+        try:
+            await self._queue.report_held_leases()
+        except Exception:  # a report only: it never keeps the runner from starting
+            log.warning("could not read the leases held by other runners", exc_info=True)
         self._tasks = [
             asyncio.create_task(self._claim_loop()),
             asyncio.create_task(self._heartbeat()),

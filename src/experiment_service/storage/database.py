@@ -81,6 +81,10 @@ class Database:
         echo: bool = False,
     ) -> None:
         parsed = make_url(url)
+        # The URL as logs and commands may show it: password hidden, SQLite's file absolute.
+        if parsed.get_backend_name() == "sqlite" and parsed.database:
+            parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+        self.display_url = parsed.render_as_string(hide_password=True)
         self.dialect = parsed.get_backend_name()
         self.is_sqlite = self.dialect == "sqlite"
         options: dict[str, Any] = {

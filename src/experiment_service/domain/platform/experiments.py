@@ -189,7 +189,12 @@ class PlatformExperiments:
                 offset=request.offset,
                 limit=request.page_size,
             )
-        return Page([trace_from_row(run, row) for run in runs], request, total)
+            spans = await queries.traces.spans_of_runs(session, [run.id for run in runs])
+        traces = [
+            trace_from_row(run, row, [span_from_row(span) for span in spans[run.id]])
+            for run in runs
+        ]
+        return Page(traces, request, total)
 
     async def get_trace(self, workspace: str, experiment_id: str, trace_id: str) -> Trace:
         row = await self._refreshed(workspace, experiment_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from experiment_service.statuses import RunStatus
 from experiment_service.storage.database import Transaction, affected_rows
@@ -41,20 +41,23 @@ async def claim(
     limit: int,
     now: datetime,
     lease_end: datetime,
-) -> list[tuple[int, str, JSON, JSON]]:
+) -> tuple[list[tuple[int, str, JSON, JSON]], int]:
     """Lease up to `limit` claimable traces of the experiment to `owner`; returns their
-    (run id, trace id, input, expected output), in id order."""
-    ids = list(
-        await session.scalars(
-            select(RunRow.id)
+    (run id, trace id, input, expected output) in id order, and how many of them were taken
+    over from a lapsed lease (a runner that died or stopped renewing)."""
+    candidates = (
+        await session.execute(
+            select(RunRow.id, RunRow.status)
             .where(RunRow.experiment_id == experiment_id, _claimable(now))
             .order_by(RunRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-    )
+    ).all()
+    ids = [run_id for run_id, _ in candidates]
+    taken_over = sum(1 for _, status in candidates if status == RunStatus.RUNNING)
     if not ids:
-        return []
+        return [], 0
     await session.execute(
         update(RunRow)
         .where(RunRow.id.in_(ids), _claimable(now))
@@ -71,7 +74,20 @@ async def claim(
         .where(RunRow.id.in_(ids), RunRow.lease_owner == owner)
         .order_by(RunRow.id)
     )
-    return [(run_id, trace_id, input_, expected) for run_id, trace_id, input_, expected in rows]
+    claimed = [(run_id, trace_id, input_, expected) for run_id, trace_id, input_, expected in rows]
+    return claimed, taken_over
+
+
+async def held_leases(session: Transaction, now: datetime) -> tuple[int, datetime | None]:
+    """How many traces are leased now, and when the last of those leases lapses."""
+    count, last = (
+        await session.execute(
+            select(func.count(), func.max(RunRow.lease_expires_at)).where(
+                RunRow.status == RunStatus.RUNNING, RunRow.lease_expires_at >= now
+            )
+        )
+    ).one()
+    return int(count), last
 
 
 async def give_up_lapsed(

@@ -178,6 +178,20 @@ async def spans_of(session: Transaction, run_id: int) -> list[SpanRow]:
     return list(spans)
 
 
+async def spans_of_runs(session: Transaction, run_ids: list[int]) -> dict[int, list[SpanRow]]:
+    """The spans of several traces (one page of a list), by run id, each in the order they ran."""
+    found: dict[int, list[SpanRow]] = {run_id: [] for run_id in run_ids}
+    if run_ids:
+        spans = await session.scalars(
+            select(SpanRow)
+            .where(SpanRow.run_id.in_(run_ids))
+            .order_by(SpanRow.run_id, SpanRow.position)
+        )
+        for span in spans:
+            found[span.run_id].append(span)
+    return found
+
+
 async def add_spans(session: Transaction, run_id: int, spans: list[RowValues]) -> None:
     if spans:
         await session.execute(
