@@ -168,18 +168,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("dataset_id", help="the dataset to add to")
     load.add_argument("file", type=Path, help="a .jsonl or .csv file")
-    load.add_argument(
-        "--server",
-        default=_env("GRPC_ADDRESS", DEFAULT_GRPC_ADDRESS),
-        metavar="HOST:PORT",
-        help="the server's gRPC address [env EXPERIMENT_SERVICE_GRPC_ADDRESS; default %(default)s]",
+    _add_client_flags(load)
+
+    compare = commands.add_parser(
+        "compare",
+        help="is CANDIDATE better than BASELINE? paired statistics per metric",
+        description="Compare two experiments of a workspace, paired per test case: per "
+        "evaluator and for cost, latency and tokens, the means, the difference with its 95%% "
+        "confidence interval, a p-value adjusted across metrics, wins/ties/losses and a "
+        "verdict. Intake experiments by name (with --workspace), platform experiments by id "
+        "(with --api-key).",
     )
-    load.add_argument(
-        "--api-key",
-        default=_env("API_KEY", ""),
-        metavar="KEY",
-        help="an API key of the dataset's workspace [env EXPERIMENT_SERVICE_API_KEY]",
+    compare.add_argument("baseline", help="the experiment to compare against")
+    compare.add_argument("candidate", help="the experiment under test")
+    compare.add_argument("--workspace", help="compare intake experiments of this workspace")
+    compare.add_argument(
+        "--top", type=int, default=5, metavar="N", help="regressions per metric [%(default)s]"
     )
+    compare.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="a table to read, or json/csv for programs [%(default)s]",
+    )
+    _add_client_flags(compare)
 
     gateway = commands.add_parser(
         "gateway-config",
@@ -233,6 +245,22 @@ def _price(text: str) -> tuple[str, tuple[float, float]]:
     return model.strip(), (numbers[0], numbers[1])
 
 
+def _add_client_flags(parser: argparse.ArgumentParser) -> None:
+    """How a command reaches a running server."""
+    parser.add_argument(
+        "--server",
+        default=_env("GRPC_ADDRESS", DEFAULT_GRPC_ADDRESS),
+        metavar="HOST:PORT",
+        help="the server's gRPC address [env EXPERIMENT_SERVICE_GRPC_ADDRESS; default %(default)s]",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=_env("API_KEY", ""),
+        metavar="KEY",
+        help="an API key of the workspace [env EXPERIMENT_SERVICE_API_KEY]",
+    )
+
+
 def _add_database_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
@@ -280,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.command == "datasets":
         return _import_dataset(args)
+    elif args.command == "compare":
+        return _compare(args)
     elif args.command == "api-keys":
         return asyncio.run(_api_keys(args))
     elif args.command == "gateway-config":
@@ -314,6 +344,27 @@ def _import_dataset(args: argparse.Namespace) -> int:
         print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
         return 1
     print(f"imported {added} rows into {args.dataset_id}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import grpc
+
+    from experiment_service import comparison_report
+
+    try:
+        comparison = comparison_report.fetch(
+            args.server,
+            args.baseline,
+            args.candidate,
+            workspace=args.workspace,
+            api_key=args.api_key,
+            top=args.top,
+        )
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
+    sys.stdout.write(comparison_report.render(comparison, args.format))
     return 0
 
 

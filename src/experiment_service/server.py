@@ -24,6 +24,7 @@ from experiment_service.api.platform.v2 import (
     prompts_pb2_grpc,
 )
 from experiment_service.config import GRPC_ADDRESS_FLAG, HTTP_ADDRESS_FLAG, Settings
+from experiment_service.domain.comparison.service import Comparisons
 from experiment_service.domain.intake.experiments import IntakeExperiments
 from experiment_service.domain.intake.groups import ExperimentGroups
 from experiment_service.domain.intake.sessions import IntakeSessions
@@ -98,11 +99,14 @@ class Server:
             ensure_free(self.settings.http_address, HTTP_ADDRESS_FLAG)
         log.info("database", extra={"database_url": self.database.display_url})
         await self.database.migrate()
+        # One for both dialects: their answers share a cache.
+        comparisons = Comparisons(self.database)
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(
             IntakeServicer(
                 ExperimentGroups(self.database),
                 IntakeExperiments(self.database),
                 IntakeSessions(self.database),
+                comparisons,
             ),
             self._grpc,
         )
@@ -136,7 +140,8 @@ class Server:
             )
         on_created = self.runner.kick if self.runner is not None else (lambda: None)
         experiments_pb2_grpc.add_ExperimentServiceServicer_to_server(
-            ExperimentServicer(PlatformExperiments(self.database, on_created)), self._grpc
+            ExperimentServicer(PlatformExperiments(self.database, on_created), comparisons),
+            self._grpc,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)
         reflection.enable_server_reflection(

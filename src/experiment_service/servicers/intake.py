@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from google.protobuf import empty_pb2
 
+from experiment_service.api.comparison.v2 import comparison_pb2
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc as svc_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
+from experiment_service.domain.comparison.service import Comparisons
 from experiment_service.domain.intake.experiments import IntakeExperiments
 from experiment_service.domain.intake.groups import ExperimentGroups
 from experiment_service.domain.intake.sessions import IntakeSessions
 from experiment_service.servicers import intake_convert as convert
+from experiment_service.servicers.comparison_convert import comparison_message
 from experiment_service.servicers.fields import optional
 from experiment_service.types import ServicerContext
 
 
 class IntakeServicer(svc_grpc.IntakeServiceServicer):
     def __init__(
-        self, groups: ExperimentGroups, experiments: IntakeExperiments, sessions: IntakeSessions
+        self,
+        groups: ExperimentGroups,
+        experiments: IntakeExperiments,
+        sessions: IntakeSessions,
+        comparisons: Comparisons,
     ) -> None:
         self._groups = groups
         self._experiments = experiments
         self._sessions = sessions
+        self._comparisons = comparisons
+
+    async def CompareExperiments(
+        self, request: svc.CompareExperimentsRequest, context: ServicerContext
+    ) -> comparison_pb2.ExperimentComparison:
+        comparison = await self._comparisons.compare_intake(
+            request.workspace, request.name, request.baseline, optional(request, "top")
+        )
+        return comparison_message(comparison)
 
     async def CreateExperimentGroup(
         self, request: svc.CreateExperimentGroupRequest, context: ServicerContext

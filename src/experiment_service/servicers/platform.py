@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from google.protobuf import empty_pb2
 
+from experiment_service.api.comparison.v2 import comparison_pb2
 from experiment_service.api.platform.v2 import datasets_pb2 as ds
 from experiment_service.api.platform.v2 import datasets_pb2_grpc as ds_grpc
 from experiment_service.api.platform.v2 import evaluators_pb2 as ev
@@ -13,12 +14,14 @@ from experiment_service.api.platform.v2 import experiments_pb2_grpc as ex_grpc
 from experiment_service.api.platform.v2 import prompts_pb2 as pr
 from experiment_service.api.platform.v2 import prompts_pb2_grpc as pr_grpc
 from experiment_service.api.platform.v2 import resources_pb2 as res
+from experiment_service.domain.comparison.service import Comparisons
 from experiment_service.domain.platform.datasets import Datasets
 from experiment_service.domain.platform.evaluators import Evaluators
 from experiment_service.domain.platform.experiments import PlatformExperiments
 from experiment_service.domain.platform.prompts import Prompts
 from experiment_service.servicers import platform_convert as convert
 from experiment_service.servicers.auth import current_workspace
+from experiment_service.servicers.comparison_convert import comparison_message
 from experiment_service.servicers.fields import optional, optional_value
 from experiment_service.servicers.json_values import struct_to_dict
 from experiment_service.types import ServicerContext
@@ -244,8 +247,17 @@ class EvaluatorServicer(ev_grpc.EvaluatorServiceServicer):
 
 
 class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
-    def __init__(self, experiments: PlatformExperiments) -> None:
+    def __init__(self, experiments: PlatformExperiments, comparisons: Comparisons) -> None:
         self._experiments = experiments
+        self._comparisons = comparisons
+
+    async def CompareExperiments(
+        self, request: ex.CompareExperimentsRequest, context: ServicerContext
+    ) -> comparison_pb2.ExperimentComparison:
+        comparison = await self._comparisons.compare_platform(
+            current_workspace(), request.id, request.baseline, optional(request, "top")
+        )
+        return comparison_message(comparison)
 
     async def CreateExperiment(
         self, request: ex.CreateExperimentRequest, context: ServicerContext

@@ -189,12 +189,22 @@ class SessionScoreRow(Base):
         String(64), ForeignKey("experiments.id", ondelete="CASCADE")
     )
     session_id: Mapped[str] = mapped_column(String(255))
+    # The run's test case, copied here so that comparisons group scores by test case from
+    # this table's own index, without a join per score.
+    test_case_id: Mapped[str | None] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
     value: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (
         Index("ix_session_scores_experiment_session", "experiment_id", "session_id"),
         Index("ix_session_scores_experiment_name_value", "experiment_id", "name", "value"),
+        Index(
+            "ix_session_scores_experiment_name_case",
+            "experiment_id",
+            "name",
+            "test_case_id",
+            "value",
+        ),
     )
 
 

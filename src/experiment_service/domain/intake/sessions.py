@@ -24,6 +24,7 @@ from experiment_service.statuses import (
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import RunRow
+from experiment_service.types import RowValues
 
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
@@ -67,14 +68,11 @@ class IntakeSessions:
             for name, batch in by_experiment.items():
                 runs = [run_values(ids[name], item, now) for item in batch.values()]
                 scores = [
-                    {
-                        "experiment_id": ids[name],
-                        "session_id": item.session_id,
-                        "name": evaluator,
-                        "value": mean,
-                    }
+                    row
                     for item in batch.values()
-                    for evaluator, mean in session_scores(item.evaluator_results).items()
+                    for row in score_rows(
+                        ids[name], item.session_id, item.test_case_id, item.evaluator_results
+                    )
                 ]
                 await queries.runs.replace_runs(session, ids[name], runs, scores)
         return sum(len(batch) for batch in by_experiment.values())
@@ -211,6 +209,26 @@ def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:
         name: scores[0] if len(scores) == 1 else math.fsum(scores) / len(scores)
         for name, scores in values.items()
     }
+
+
+def score_rows(
+    experiment_id: str,
+    session_id: str,
+    test_case_id: str | None,
+    results: list[EvaluatorResult],
+) -> list[RowValues]:
+    """A run's `session_scores` rows: its mean per scored evaluator, with its test case (what
+    comparisons pair runs by)."""
+    return [
+        {
+            "experiment_id": experiment_id,
+            "session_id": session_id,
+            "test_case_id": test_case_id,
+            "name": name,
+            "value": mean,
+        }
+        for name, mean in session_scores(results).items()
+    ]
 
 
 def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from experiment_service.domain.errors import NotFound
-from experiment_service.domain.intake.sessions import run_values, session_scores
+from experiment_service.domain.intake.sessions import run_values, score_rows
 from experiment_service.domain.models import Session
 from experiment_service.domain.platform import workflows as workflow_rules
 from experiment_service.domain.platform.models import ScoreResult, Span, Trace
@@ -89,6 +89,7 @@ async def record_result(
     (unless the caller counts finished traces itself, with `finished_now`)."""
     values = run_values(experiment.id, result, run.ingested_at)
     values.update(
+        test_case_id=run.test_case_id,
         dataset_row_id=run.dataset_row_id,
         expected_output=run.expected_output,
         error_message=error,
@@ -97,10 +98,7 @@ async def record_result(
         lease_owner=None,
         lease_expires_at=None,
     )
-    scores = [
-        {"experiment_id": experiment.id, "session_id": run.session_id, "name": name, "value": v}
-        for name, v in session_scores(result.evaluator_results).items()
-    ]
+    scores = score_rows(experiment.id, run.session_id, run.test_case_id, result.evaluator_results)
     await queries.runs.replace_runs(session, experiment.id, [values], scores)
     stored = await owned_trace(session, experiment.id, run.session_id)
     await queries.traces.add_spans(session, stored.id, spans)

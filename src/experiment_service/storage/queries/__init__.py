@@ -6,6 +6,7 @@ what one transaction holds and storage alone knows the SQL.
 
 from experiment_service.storage.queries import (
     api_keys,
+    comparisons,
     datasets,
     evaluators,
     experiments,
@@ -20,6 +21,7 @@ from experiment_service.storage.queries import (
 
 __all__ = [
     "api_keys",
+    "comparisons",
     "datasets",
     "evaluators",
     "experiments",

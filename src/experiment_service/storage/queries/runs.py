@@ -137,6 +137,7 @@ async def set_evaluator_results(
                 {
                     "experiment_id": run.experiment_id,
                     "session_id": run.session_id,
+                    "test_case_id": run.test_case_id,
                     "name": name,
                     "value": session_score,
                 }

@@ -1,5 +1,6 @@
 import datetime
 
+from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
@@ -144,6 +145,18 @@ class ListExperimentsResponse(_message.Message):
     sort: str
     filter: ExperimentFilter
     def __init__(self, data: _Optional[_Iterable[_Union[_resources_pb2.Experiment, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[ExperimentFilter, _Mapping]] = ...) -> None: ...
+
+class CompareExperimentsRequest(_message.Message):
+    __slots__ = ("workspace", "name", "baseline", "top")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    TOP_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    name: str
+    baseline: str
+    top: int
+    def __init__(self, workspace: _Optional[str] = ..., name: _Optional[str] = ..., baseline: _Optional[str] = ..., top: _Optional[int] = ...) -> None: ...
 
 class GetExperimentRequest(_message.Message):
     __slots__ = ("workspace", "name")

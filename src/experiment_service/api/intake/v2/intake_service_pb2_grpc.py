@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from experiment_service.api.comparison.v2 import comparison_pb2 as experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2
 from experiment_service.api.intake.v2 import intake_service_pb2 as experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2
 from experiment_service.api.intake.v2 import resources_pb2 as experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
@@ -102,6 +103,11 @@ class IntakeServiceStub:
                 '/experiment_service.api.intake.v2.IntakeService/UpsertEvaluatorResult',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.FromString,
+                _registered_method=True)
+        self.CompareExperiments = channel.unary_unary(
+                '/experiment_service.api.intake.v2.IntakeService/CompareExperiments',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.CompareExperimentsRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.FromString,
                 _registered_method=True)
         self.ListSessions = channel.unary_unary(
                 '/experiment_service.api.intake.v2.IntakeService/ListSessions',
@@ -205,6 +211,15 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareExperiments(self, request, context):
+        """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+        paired per test case, per evaluator and for cost, latency and tokens, with confidence
+        intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListSessions(self, request, context):
         """Lists the sessions of an experiment, one page at a time.
         """
@@ -274,6 +289,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.UpsertEvaluatorResult,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.SerializeToString,
+            ),
+            'CompareExperiments': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareExperiments,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.CompareExperimentsRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.SerializeToString,
             ),
             'ListSessions': grpc.unary_unary_rpc_method_handler(
                     servicer.ListSessions,
@@ -612,6 +632,33 @@ class IntakeService:
             '/experiment_service.api.intake.v2.IntakeService/UpsertEvaluatorResult',
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareExperiments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.IntakeService/CompareExperiments',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.CompareExperimentsRequest.SerializeToString,
+            experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.intake.v2 import intake_service_pb2 as _intake_service_pb2
 from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
@@ -68,6 +69,11 @@ class IntakeServiceStub:
     """Ingests a batch of sessions atomically: one invalid session rejects the whole batch."""
     UpsertEvaluatorResult: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.UpsertEvaluatorResultRequest, _intake_service_pb2.UpsertEvaluatorResultResponse]
     """Adds or replaces one evaluator's result on an existing session."""
+    CompareExperiments: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]
+    """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+    paired per test case, per evaluator and for cost, latency and tokens, with confidence
+    intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+    """
     ListSessions: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.ListSessionsRequest, _intake_service_pb2.ListSessionsResponse]
     """Lists the sessions of an experiment, one page at a time."""
 
@@ -109,6 +115,11 @@ class IntakeServiceAsyncStub(IntakeServiceStub):
     """Ingests a batch of sessions atomically: one invalid session rejects the whole batch."""
     UpsertEvaluatorResult: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.UpsertEvaluatorResultRequest, _intake_service_pb2.UpsertEvaluatorResultResponse]  # type: ignore[assignment]
     """Adds or replaces one evaluator's result on an existing session."""
+    CompareExperiments: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]  # type: ignore[assignment]
+    """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+    paired per test case, per evaluator and for cost, latency and tokens, with confidence
+    intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+    """
     ListSessions: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.ListSessionsRequest, _intake_service_pb2.ListSessionsResponse]  # type: ignore[assignment]
     """Lists the sessions of an experiment, one page at a time."""
 
@@ -219,6 +230,17 @@ class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_intake_service_pb2.UpsertEvaluatorResultResponse, _abc.Awaitable[_intake_service_pb2.UpsertEvaluatorResultResponse]]:
         """Adds or replaces one evaluator's result on an existing session."""
+
+    @_abc_1.abstractmethod
+    def CompareExperiments(
+        self,
+        request: _intake_service_pb2.CompareExperimentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_comparison_pb2.ExperimentComparison, _abc.Awaitable[_comparison_pb2.ExperimentComparison]]:
+        """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+        paired per test case, per evaluator and for cost, latency and tokens, with confidence
+        intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+        """
 
     @_abc_1.abstractmethod
     def ListSessions(

@@ -1,3 +1,4 @@
+from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.platform.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
@@ -38,6 +39,16 @@ class ListExperimentsResponse(_message.Message):
     previous: str
     results: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Experiment]
     def __init__(self, count: _Optional[int] = ..., next: _Optional[str] = ..., previous: _Optional[str] = ..., results: _Optional[_Iterable[_Union[_resources_pb2.Experiment, _Mapping]]] = ...) -> None: ...
+
+class CompareExperimentsRequest(_message.Message):
+    __slots__ = ("id", "baseline", "top")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    TOP_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    baseline: str
+    top: int
+    def __init__(self, id: _Optional[str] = ..., baseline: _Optional[str] = ..., top: _Optional[int] = ...) -> None: ...
 
 class GetExperimentRequest(_message.Message):
     __slots__ = ("id",)

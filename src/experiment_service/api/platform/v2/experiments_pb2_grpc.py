@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from experiment_service.api.comparison.v2 import comparison_pb2 as experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2
 from experiment_service.api.platform.v2 import experiments_pb2 as experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2
 from experiment_service.api.platform.v2 import resources_pb2 as experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
@@ -69,6 +70,11 @@ class ExperimentServiceStub:
                 '/experiment_service.api.platform.v2.ExperimentService/DeleteExperiment',
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.DeleteExperimentRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.CompareExperiments = channel.unary_unary(
+                '/experiment_service.api.platform.v2.ExperimentService/CompareExperiments',
+                request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CompareExperimentsRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.FromString,
                 _registered_method=True)
         self.ListTraces = channel.unary_unary(
                 '/experiment_service.api.platform.v2.ExperimentService/ListTraces',
@@ -141,8 +147,17 @@ class ExperimentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareExperiments(self, request, context):
+        """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+        paired per test case, per evaluator and for cost, latency and tokens, with confidence
+        intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListTraces(self, request, context):
-        """Lists an experiment's traces (without spans).
+        """Lists the traces of an experiment, one page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -201,6 +216,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     servicer.DeleteExperiment,
                     request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.DeleteExperimentRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'CompareExperiments': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareExperiments,
+                    request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CompareExperimentsRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.SerializeToString,
             ),
             'ListTraces': grpc.unary_unary_rpc_method_handler(
                     servicer.ListTraces,
@@ -389,6 +409,33 @@ class ExperimentService:
             '/experiment_service.api.platform.v2.ExperimentService/DeleteExperiment',
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.DeleteExperimentRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareExperiments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.platform.v2.ExperimentService/CompareExperiments',
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CompareExperimentsRequest.SerializeToString,
+            experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2.ExperimentComparison.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.platform.v2 import experiments_pb2 as _experiments_pb2
 from experiment_service.api.platform.v2 import resources_pb2 as _resources_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
@@ -51,8 +52,13 @@ class ExperimentServiceStub:
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
     DeleteExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.DeleteExperimentRequest, _empty_pb2.Empty]
     """Deletes an experiment and its traces."""
+    CompareExperiments: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]
+    """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+    paired per test case, per evaluator and for cost, latency and tokens, with confidence
+    intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+    """
     ListTraces: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.ListTracesRequest, _experiments_pb2.ListTracesResponse]
-    """Lists an experiment's traces (without spans)."""
+    """Lists the traces of an experiment, one page at a time."""
     GetTraceSummary: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.GetTraceSummaryRequest, _experiments_pb2.TraceSummary]
     """Totals and score statistics over an experiment's traces."""
     GetTrace: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.GetTraceRequest, _resources_pb2.Trace]
@@ -81,8 +87,13 @@ class ExperimentServiceAsyncStub(ExperimentServiceStub):
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
     DeleteExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.DeleteExperimentRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Deletes an experiment and its traces."""
+    CompareExperiments: _aio.UnaryUnaryMultiCallable[_experiments_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]  # type: ignore[assignment]
+    """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+    paired per test case, per evaluator and for cost, latency and tokens, with confidence
+    intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+    """
     ListTraces: _aio.UnaryUnaryMultiCallable[_experiments_pb2.ListTracesRequest, _experiments_pb2.ListTracesResponse]  # type: ignore[assignment]
-    """Lists an experiment's traces (without spans)."""
+    """Lists the traces of an experiment, one page at a time."""
     GetTraceSummary: _aio.UnaryUnaryMultiCallable[_experiments_pb2.GetTraceSummaryRequest, _experiments_pb2.TraceSummary]  # type: ignore[assignment]
     """Totals and score statistics over an experiment's traces."""
     GetTrace: _aio.UnaryUnaryMultiCallable[_experiments_pb2.GetTraceRequest, _resources_pb2.Trace]  # type: ignore[assignment]
@@ -146,12 +157,23 @@ class ExperimentServiceServicer(metaclass=_abc_1.ABCMeta):
         """Deletes an experiment and its traces."""
 
     @_abc_1.abstractmethod
+    def CompareExperiments(
+        self,
+        request: _experiments_pb2.CompareExperimentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_comparison_pb2.ExperimentComparison, _abc.Awaitable[_comparison_pb2.ExperimentComparison]]:
+        """Compares the experiment (the candidate) with a baseline experiment of the workspace:
+        paired per test case, per evaluator and for cost, latency and tokens, with confidence
+        intervals, p-values adjusted across metrics, verdicts and the worst regressions.
+        """
+
+    @_abc_1.abstractmethod
     def ListTraces(
         self,
         request: _experiments_pb2.ListTracesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_experiments_pb2.ListTracesResponse, _abc.Awaitable[_experiments_pb2.ListTracesResponse]]:
-        """Lists an experiment's traces (without spans)."""
+        """Lists the traces of an experiment, one page at a time."""
 
     @_abc_1.abstractmethod
     def GetTraceSummary(

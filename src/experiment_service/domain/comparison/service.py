@@ -1,0 +1,391 @@
+"""Is B better than A? Two experiments of a workspace compared, paired per test case.
+
+Runs are matched by test case (an intake session's `test_case_id`, the dataset row of a
+platform trace); repeats of a test case are averaged first. Every evaluator on either side is
+compared, and cost, latency and tokens. Answers are cached by both experiments' `runs_version`,
+so asking again before either changes costs one lookup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from experiment_service.domain.comparison import statistics
+from experiment_service.domain.comparison.model import (
+    RUN_METRICS,
+    Comparison,
+    Direction,
+    Method,
+    MetricComparison,
+    Regression,
+    Verdict,
+)
+from experiment_service.domain.errors import FailedPrecondition, NotFound
+from experiment_service.domain.platform.resources import require_owned
+from experiment_service.domain.validation import Violations
+from experiment_service.statuses import ExperimentKind
+from experiment_service.storage import queries
+from experiment_service.storage.database import Database, Transaction
+from experiment_service.storage.queries.comparisons import TEST_CASE_KEY
+from experiment_service.storage.tables import ExperimentRow
+
+ALPHA = 0.05
+DEFAULT_TOP = 5
+MAX_TOP = 100
+CACHE_SIZE = 256
+WILCOXON, MANN_WHITNEY = "wilcoxon_signed_rank", "mann_whitney_u"
+
+# Finds one side's experiment by what the caller named it with (intake name, platform id).
+Finder = Callable[[Transaction, str], Awaitable[ExperimentRow]]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One experiment's comparable runs, averaged per unit (test case, or lone run)."""
+
+    label: str
+    experiment_id: str
+    runs: int
+    run_keys: np.ndarray
+    run_values: np.ndarray
+    scores: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def column(self, metric: str, universe: np.ndarray) -> np.ndarray:
+        """The metric's unit values aligned on `universe` (sorted keys); NaN where absent."""
+        if metric in RUN_METRICS:
+            keys, values = self.run_keys, self.run_values[:, RUN_METRICS.index(metric)]
+        elif metric in self.scores:
+            keys, values = self.scores[metric]
+        else:
+            return np.full(universe.size, np.nan)
+        return _align(keys, values, universe)
+
+    def values(self, metric: str) -> np.ndarray:
+        """Every unit's value of the metric (unpaired use)."""
+        if metric in RUN_METRICS:
+            found = self.run_values[:, RUN_METRICS.index(metric)]
+        else:
+            found = self.scores.get(metric, (np.array([]), np.array([])))[1]
+        present: np.ndarray = found[~np.isnan(found)]
+        return present
+
+
+class Comparisons:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._cache: OrderedDict[tuple[object, ...], Comparison] = OrderedDict()
+
+    async def compare_intake(
+        self, workspace: str, candidate: str, baseline: str, top: int | None
+    ) -> Comparison:
+        async def find(session: Transaction, name: str) -> ExperimentRow:
+            row = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, name
+            )
+            if row is None:
+                raise NotFound(f"Experiment '{workspace}/{name}' not found.")
+            return row
+
+        return await self._compare(find, candidate, baseline, top)
+
+    async def compare_platform(
+        self, workspace: str, candidate: str, baseline: str, top: int | None
+    ) -> Comparison:
+        async def find(session: Transaction, experiment_id: str) -> ExperimentRow:
+            return await require_owned(
+                session,
+                ExperimentRow,
+                "Experiment",
+                workspace,
+                experiment_id,
+                kind=ExperimentKind.PLATFORM,
+            )
+
+        return await self._compare(find, candidate, baseline, top)
+
+    async def _compare(
+        self, find: Finder, candidate: str, baseline: str, top: int | None
+    ) -> Comparison:
+        violations = Violations()
+        violations.required("baseline", baseline)
+        if top is not None and not 0 <= top <= MAX_TOP:
+            violations.add("top", f"Must be between 0 and {MAX_TOP}", "less_than_equal")
+        violations.raise_if_any()
+        regressions = DEFAULT_TOP if top is None else top
+        async with self._db.transaction() as session:
+            candidate_row = await find(session, candidate)
+            baseline_row = await find(session, baseline)
+            if candidate_row.id == baseline_row.id:
+                raise FailedPrecondition("An experiment cannot be compared with itself.")
+            key = (
+                baseline_row.id,
+                baseline_row.runs_version,
+                candidate_row.id,
+                candidate_row.runs_version,
+                regressions,
+            )
+            if (cached := self._cache.get(key)) is not None:
+                self._cache.move_to_end(key)
+                return cached
+            base = await _side(session, baseline, baseline_row.id)
+            cand = await _side(session, candidate, candidate_row.id)
+            empty = [side.label for side in (base, cand) if side.runs == 0]
+            if empty:
+                names = " and ".join(f"'{label}'" for label in empty)
+                raise FailedPrecondition(f"Nothing to compare: {names} has no finished runs.")
+            answer = compare(base, cand)
+            answer = await _with_regressions(session, answer, base, cand, regressions)
+        self._cache[key] = answer
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return answer
+
+
+async def _side(session: Transaction, label: str, experiment_id: str) -> Side:
+    run_keys, run_values, runs = await queries.comparisons.run_units(session, experiment_id)
+    scores = await queries.comparisons.score_units(session, experiment_id)
+    return Side(
+        label,
+        experiment_id,
+        runs,
+        np.array(run_keys, dtype=str),
+        run_values,
+        {name: (np.array(keys, dtype=str), values) for name, (keys, values) in scores.items()},
+    )
+
+
+def compare(base: Side, cand: Side) -> Comparison:
+    """The comparison of candidate against baseline, without regressions' run ids."""
+    base_cases = {k for k in base.run_keys.tolist() if k.startswith(TEST_CASE_KEY)}
+    cand_cases = {k for k in cand.run_keys.tolist() if k.startswith(TEST_CASE_KEY)}
+    paired_cases = np.array(sorted(base_cases & cand_cases), dtype=str)
+    names = sorted(set(base.scores) | set(cand.scores))
+    metrics = [*names, *RUN_METRICS]
+    directions = [Direction.HIGHER_IS_BETTER] * len(names) + [Direction.LOWER_IS_BETTER] * len(
+        RUN_METRICS
+    )
+    if paired_cases.size:
+        rows = _paired(base, cand, paired_cases, metrics, directions)
+        method = Method.PAIRED
+    else:
+        rows = _unpaired(base, cand, metrics, directions)
+        method = Method.UNPAIRED
+    adjusted = statistics.holm([row.p_value for row in rows if row.p_value is not None])
+    judged: list[MetricComparison] = []
+    for row in rows:
+        if row.p_value is None:
+            judged.append(row)
+            continue
+        p_adjusted = adjusted.pop(0)
+        verdict = Verdict.NO_SIGNIFICANT_CHANGE
+        if p_adjusted < ALPHA and row.mean_difference:
+            better = (row.mean_difference > 0) == (row.direction == Direction.HIGHER_IS_BETTER)
+            verdict = Verdict.IMPROVED if better else Verdict.REGRESSED
+        judged.append(dataclasses.replace(row, p_value_adjusted=p_adjusted, verdict=verdict))
+    return Comparison(
+        baseline=base.label,
+        candidate=cand.label,
+        method=method,
+        paired_test_cases=int(paired_cases.size),
+        baseline_only_test_cases=len(base_cases - cand_cases),
+        candidate_only_test_cases=len(cand_cases - base_cases),
+        baseline_runs=base.runs,
+        candidate_runs=cand.runs,
+        alpha=ALPHA,
+        confidence=statistics.CONFIDENCE,
+        bootstrap_resamples=statistics.BOOTSTRAP_RESAMPLES,
+        metrics=judged,
+    )
+
+
+def _paired(
+    base: Side,
+    cand: Side,
+    cases: np.ndarray,
+    metrics: list[str],
+    directions: list[Direction],
+) -> list[MetricComparison]:
+    before = np.column_stack([base.column(metric, cases) for metric in metrics])
+    after = np.column_stack([cand.column(metric, cases) for metric in metrics])
+    differences = after - before
+    intervals = statistics.percentile_intervals(statistics.bootstrap_means(differences))
+    rows = []
+    for index, (metric, direction) in enumerate(zip(metrics, directions, strict=True)):
+        both = ~np.isnan(differences[:, index])
+        pairs = int(both.sum())
+        if pairs == 0:
+            rows.append(_nothing(metric, direction, WILCOXON, base, cand, index))
+            continue
+        diff = differences[both, index]
+        base_mean = float(before[both, index].mean())
+        cand_mean = float(after[both, index].mean())
+        sign = 1.0 if direction == Direction.HIGHER_IS_BETTER else -1.0
+        rows.append(
+            MetricComparison(
+                metric=metric,
+                is_score=metric not in RUN_METRICS,
+                direction=direction,
+                pairs=pairs,
+                baseline_count=pairs,
+                candidate_count=pairs,
+                baseline_mean=base_mean,
+                candidate_mean=cand_mean,
+                mean_difference=cand_mean - base_mean,
+                relative_change=_relative(cand_mean - base_mean, base_mean),
+                ci_lower=float(intervals[index, 0]),
+                ci_upper=float(intervals[index, 1]),
+                p_value=statistics.wilcoxon_signed_rank(diff),
+                p_value_adjusted=None,
+                test=WILCOXON,
+                wins=int((sign * diff > 0).sum()),
+                ties=int((diff == 0).sum()),
+                losses=int((sign * diff < 0).sum()),
+                verdict=Verdict.NO_SIGNIFICANT_CHANGE,
+                regressions=_worst(cases[both], before[both, index], after[both, index], sign),
+            )
+        )
+    return rows
+
+
+def _unpaired(
+    base: Side, cand: Side, metrics: list[str], directions: list[Direction]
+) -> list[MetricComparison]:
+    before = [base.values(metric) for metric in metrics]
+    after = [cand.values(metric) for metric in metrics]
+    resampled = statistics.bootstrap_means(
+        _padded(after), statistics.BOOTSTRAP_SEED
+    ) - statistics.bootstrap_means(_padded(before), statistics.BOOTSTRAP_SEED + 1)
+    intervals = statistics.percentile_intervals(resampled)
+    rows = []
+    for index, (metric, direction) in enumerate(zip(metrics, directions, strict=True)):
+        x, y = before[index], after[index]
+        if x.size == 0 or y.size == 0:
+            rows.append(_nothing(metric, direction, MANN_WHITNEY, base, cand, index))
+            continue
+        base_mean, cand_mean = float(x.mean()), float(y.mean())
+        rows.append(
+            MetricComparison(
+                metric=metric,
+                is_score=metric not in RUN_METRICS,
+                direction=direction,
+                pairs=0,
+                baseline_count=int(x.size),
+                candidate_count=int(y.size),
+                baseline_mean=base_mean,
+                candidate_mean=cand_mean,
+                mean_difference=cand_mean - base_mean,
+                relative_change=_relative(cand_mean - base_mean, base_mean),
+                ci_lower=float(intervals[index, 0]),
+                ci_upper=float(intervals[index, 1]),
+                p_value=statistics.mann_whitney_u(x, y),
+                p_value_adjusted=None,
+                test=MANN_WHITNEY,
+                wins=0,
+                ties=0,
+                losses=0,
+                verdict=Verdict.NO_SIGNIFICANT_CHANGE,
+            )
+        )
+    return rows
+
+
+def _nothing(
+    metric: str, direction: Direction, test: str, base: Side, cand: Side, index: int
+) -> MetricComparison:
+    """A metric with nothing to compare (no pairs, or no values on one side)."""
+    return MetricComparison(
+        metric=metric,
+        is_score=metric not in RUN_METRICS,
+        direction=direction,
+        pairs=0,
+        baseline_count=int(base.values(metric).size),
+        candidate_count=int(cand.values(metric).size),
+        baseline_mean=None,
+        candidate_mean=None,
+        mean_difference=None,
+        relative_change=None,
+        ci_lower=None,
+        ci_upper=None,
+        p_value=None,
+        p_value_adjusted=None,
+        test=test,
+        wins=0,
+        ties=0,
+        losses=0,
+        verdict=Verdict.NO_SIGNIFICANT_CHANGE,
+    )
+
+
+def _worst(
+    cases: np.ndarray, before: np.ndarray, after: np.ndarray, sign: float
+) -> list[Regression]:
+    """Every test case where the candidate is worse, worst first (cut to `top` later)."""
+    change = sign * (after - before)
+    worse = np.flatnonzero(change < 0)
+    order = worse[np.argsort(change[worse], kind="stable")][:MAX_TOP]
+    return [
+        Regression(
+            test_case_id=str(cases[i])[len(TEST_CASE_KEY) :],
+            baseline_value=float(before[i]),
+            candidate_value=float(after[i]),
+            difference=float(after[i] - before[i]),
+            baseline_run_ids=[],
+            candidate_run_ids=[],
+        )
+        for i in order
+    ]
+
+
+async def _with_regressions(
+    session: Transaction, answer: Comparison, base: Side, cand: Side, top: int
+) -> Comparison:
+    """Cut each metric's regressions to `top` and name both sides' runs of each."""
+    cut = {m.metric: m.regressions[:top] for m in answer.metrics}
+    keys = sorted({TEST_CASE_KEY + r.test_case_id for found in cut.values() for r in found})
+    base_runs = await queries.comparisons.runs_of_units(session, base.experiment_id, keys)
+    cand_runs = await queries.comparisons.runs_of_units(session, cand.experiment_id, keys)
+    metrics = []
+    for metric in answer.metrics:
+        named = [
+            Regression(
+                r.test_case_id,
+                r.baseline_value,
+                r.candidate_value,
+                r.difference,
+                base_runs[TEST_CASE_KEY + r.test_case_id],
+                cand_runs[TEST_CASE_KEY + r.test_case_id],
+            )
+            for r in cut[metric.metric]
+        ]
+        metrics.append(dataclasses.replace(metric, regressions=named))
+    return dataclasses.replace(answer, metrics=metrics)
+
+
+def _align(keys: np.ndarray, values: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    aligned = np.full(universe.size, np.nan)
+    if keys.size == 0 or universe.size == 0:
+        return aligned
+    positions = np.searchsorted(universe, keys)
+    inside = positions < universe.size
+    matched = np.zeros(keys.size, dtype=bool)
+    matched[inside] = universe[positions[inside]] == keys[inside]
+    aligned[positions[matched]] = values[matched]
+    return aligned
+
+
+def _padded(columns: list[np.ndarray]) -> np.ndarray:
+    """Columns of different lengths as one matrix, NaN below each column's end."""
+    height = max((c.size for c in columns), default=0)
+    matrix = np.full((height, len(columns)), np.nan)
+    for index, column in enumerate(columns):
+        matrix[: column.size, index] = column
+    return matrix
+
+
+def _relative(difference: float, baseline_mean: float) -> float | None:
+    return difference / abs(baseline_mean) if baseline_mean else None
