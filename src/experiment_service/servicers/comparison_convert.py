@@ -5,15 +5,9 @@ from __future__ import annotations
 from experiment_service.api.comparison.v2 import comparison_pb2 as pb
 from experiment_service.domain.comparison.model import Comparison, MetricComparison
 
-_OPTIONAL_NUMBERS = (
-    "baseline_mean",
-    "candidate_mean",
-    "mean_difference",
-    "relative_change",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "p_value_adjusted",
+# The fields a metric leaves out when there is nothing to compare.
+_OPTIONAL_NUMBERS = tuple(
+    field.name for field in pb.MetricComparison.DESCRIPTOR.fields if field.has_presence
 )
 
 

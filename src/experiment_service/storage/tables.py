@@ -199,10 +199,10 @@ class SessionScoreRow(Base):
         Index("ix_session_scores_experiment_session", "experiment_id", "session_id"),
         Index("ix_session_scores_experiment_name_value", "experiment_id", "name", "value"),
         Index(
-            "ix_session_scores_experiment_name_case",
+            "ix_session_scores_experiment_case",
             "experiment_id",
-            "name",
             "test_case_id",
+            "name",
             "value",
         ),
     )

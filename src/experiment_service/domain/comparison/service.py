@@ -12,6 +12,7 @@ import dataclasses
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,8 @@ ALPHA = 0.05
 DEFAULT_TOP = 5
 MAX_TOP = 100
 CACHE_SIZE = 256
+# Sides hold arrays of every unit of an experiment: fewer of them are kept.
+SIDE_CACHE_SIZE = 16
 WILCOXON, MANN_WHITNEY = "wilcoxon_signed_rank", "mann_whitney_u"
 
 # Finds one side's experiment by what the caller named it with (intake name, platform id).
@@ -53,24 +56,24 @@ class Side:
     runs: int
     run_keys: np.ndarray
     run_values: np.ndarray
-    scores: dict[str, tuple[np.ndarray, np.ndarray]]
+    score_names: list[str]
+    score_keys: np.ndarray
+    score_values: np.ndarray
+
+    def _keyed(self, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        if metric in RUN_METRICS:
+            return self.run_keys, self.run_values[:, RUN_METRICS.index(metric)]
+        if metric in self.score_names:
+            return self.score_keys, self.score_values[:, self.score_names.index(metric)]
+        return np.array([], dtype=str), np.array([])
 
     def column(self, metric: str, universe: np.ndarray) -> np.ndarray:
         """The metric's unit values aligned on `universe` (sorted keys); NaN where absent."""
-        if metric in RUN_METRICS:
-            keys, values = self.run_keys, self.run_values[:, RUN_METRICS.index(metric)]
-        elif metric in self.scores:
-            keys, values = self.scores[metric]
-        else:
-            return np.full(universe.size, np.nan)
-        return _align(keys, values, universe)
+        return _align(*self._keyed(metric), universe)
 
     def values(self, metric: str) -> np.ndarray:
         """Every unit's value of the metric (unpaired use)."""
-        if metric in RUN_METRICS:
-            found = self.run_values[:, RUN_METRICS.index(metric)]
-        else:
-            found = self.scores.get(metric, (np.array([]), np.array([])))[1]
+        found = self._keyed(metric)[1]
         present: np.ndarray = found[~np.isnan(found)]
         return present
 
@@ -79,6 +82,9 @@ class Comparisons:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._cache: OrderedDict[tuple[object, ...], Comparison] = OrderedDict()
+        # Each experiment's units by (id, runs_version): comparing several candidates with one
+        # baseline reads the baseline once.
+        self._sides: OrderedDict[tuple[str, int], Side] = OrderedDict()
 
     async def compare_intake(
         self, workspace: str, candidate: str, baseline: str, top: int | None
@@ -132,30 +138,45 @@ class Comparisons:
             if (cached := self._cache.get(key)) is not None:
                 self._cache.move_to_end(key)
                 return cached
-            base = await _side(session, baseline, baseline_row.id)
-            cand = await _side(session, candidate, candidate_row.id)
+            base = await self._side(session, baseline, baseline_row)
+            cand = await self._side(session, candidate, candidate_row)
             empty = [side.label for side in (base, cand) if side.runs == 0]
             if empty:
                 names = " and ".join(f"'{label}'" for label in empty)
                 raise FailedPrecondition(f"Nothing to compare: {names} has no finished runs.")
             answer = compare(base, cand)
             answer = await _with_regressions(session, answer, base, cand, regressions)
-        self._cache[key] = answer
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        _remember(self._cache, key, answer)
         return answer
+
+    async def _side(self, session: Transaction, label: str, row: ExperimentRow) -> Side:
+        key = (row.id, row.runs_version)
+        side = self._sides.get(key)
+        if side is None:
+            side = await _side(session, label, row.id)
+        _remember(self._sides, key, side, SIDE_CACHE_SIZE)
+        return dataclasses.replace(side, label=label)
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int = CACHE_SIZE) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > size:
+        cache.popitem(last=False)
 
 
 async def _side(session: Transaction, label: str, experiment_id: str) -> Side:
     run_keys, run_values, runs = await queries.comparisons.run_units(session, experiment_id)
-    scores = await queries.comparisons.score_units(session, experiment_id)
+    names, score_keys, score_values = await queries.comparisons.score_units(session, experiment_id)
     return Side(
         label,
         experiment_id,
         runs,
         np.array(run_keys, dtype=str),
         run_values,
-        {name: (np.array(keys, dtype=str), values) for name, (keys, values) in scores.items()},
+        names,
+        np.array(score_keys, dtype=str),
+        score_values,
     )
 
 
@@ -164,7 +185,7 @@ def compare(base: Side, cand: Side) -> Comparison:
     base_cases = {k for k in base.run_keys.tolist() if k.startswith(TEST_CASE_KEY)}
     cand_cases = {k for k in cand.run_keys.tolist() if k.startswith(TEST_CASE_KEY)}
     paired_cases = np.array(sorted(base_cases & cand_cases), dtype=str)
-    names = sorted(set(base.scores) | set(cand.scores))
+    names = sorted(set(base.score_names) | set(cand.score_names))
     metrics = [*names, *RUN_METRICS]
     directions = [Direction.HIGHER_IS_BETTER] * len(names) + [Direction.LOWER_IS_BETTER] * len(
         RUN_METRICS
@@ -222,30 +243,22 @@ def _paired(
             rows.append(_nothing(metric, direction, WILCOXON, base, cand, index))
             continue
         diff = differences[both, index]
-        base_mean = float(before[both, index].mean())
-        cand_mean = float(after[both, index].mean())
         sign = 1.0 if direction == Direction.HIGHER_IS_BETTER else -1.0
         rows.append(
-            MetricComparison(
-                metric=metric,
-                is_score=metric not in RUN_METRICS,
-                direction=direction,
+            _row(
+                metric,
+                direction,
+                WILCOXON,
                 pairs=pairs,
-                baseline_count=pairs,
-                candidate_count=pairs,
-                baseline_mean=base_mean,
-                candidate_mean=cand_mean,
-                mean_difference=cand_mean - base_mean,
-                relative_change=_relative(cand_mean - base_mean, base_mean),
-                ci_lower=float(intervals[index, 0]),
-                ci_upper=float(intervals[index, 1]),
+                counts=(pairs, pairs),
+                means=(float(before[both, index].mean()), float(after[both, index].mean())),
+                interval=(float(intervals[index, 0]), float(intervals[index, 1])),
                 p_value=statistics.wilcoxon_signed_rank(diff),
-                p_value_adjusted=None,
-                test=WILCOXON,
-                wins=int((sign * diff > 0).sum()),
-                ties=int((diff == 0).sum()),
-                losses=int((sign * diff < 0).sum()),
-                verdict=Verdict.NO_SIGNIFICANT_CHANGE,
+                outcomes=(
+                    int((sign * diff > 0).sum()),
+                    int((diff == 0).sum()),
+                    int((sign * diff < 0).sum()),
+                ),
                 regressions=_worst(cases[both], before[both, index], after[both, index], sign),
             )
         )
@@ -267,28 +280,16 @@ def _unpaired(
         if x.size == 0 or y.size == 0:
             rows.append(_nothing(metric, direction, MANN_WHITNEY, base, cand, index))
             continue
-        base_mean, cand_mean = float(x.mean()), float(y.mean())
         rows.append(
-            MetricComparison(
-                metric=metric,
-                is_score=metric not in RUN_METRICS,
-                direction=direction,
+            _row(
+                metric,
+                direction,
+                MANN_WHITNEY,
                 pairs=0,
-                baseline_count=int(x.size),
-                candidate_count=int(y.size),
-                baseline_mean=base_mean,
-                candidate_mean=cand_mean,
-                mean_difference=cand_mean - base_mean,
-                relative_change=_relative(cand_mean - base_mean, base_mean),
-                ci_lower=float(intervals[index, 0]),
-                ci_upper=float(intervals[index, 1]),
+                counts=(int(x.size), int(y.size)),
+                means=(float(x.mean()), float(y.mean())),
+                interval=(float(intervals[index, 0]), float(intervals[index, 1])),
                 p_value=statistics.mann_whitney_u(x, y),
-                p_value_adjusted=None,
-                test=MANN_WHITNEY,
-                wins=0,
-                ties=0,
-                losses=0,
-                verdict=Verdict.NO_SIGNIFICANT_CHANGE,
             )
         )
     return rows
@@ -298,26 +299,47 @@ def _nothing(
     metric: str, direction: Direction, test: str, base: Side, cand: Side, index: int
 ) -> MetricComparison:
     """A metric with nothing to compare (no pairs, or no values on one side)."""
+    counts = (int(base.values(metric).size), int(cand.values(metric).size))
+    return _row(metric, direction, test, pairs=0, counts=counts)
+
+
+def _row(
+    metric: str,
+    direction: Direction,
+    test: str,
+    *,
+    pairs: int,
+    counts: tuple[int, int],
+    means: tuple[float, float] | None = None,
+    interval: tuple[float, float] | None = None,
+    p_value: float | None = None,
+    outcomes: tuple[int, int, int] = (0, 0, 0),
+    regressions: list[Regression] | None = None,
+) -> MetricComparison:
+    """One metric's comparison, before the adjustment across metrics decides its verdict."""
+    difference = means[1] - means[0] if means else None
+    relative = _relative(means[1] - means[0], means[0]) if means else None
     return MetricComparison(
         metric=metric,
         is_score=metric not in RUN_METRICS,
         direction=direction,
-        pairs=0,
-        baseline_count=int(base.values(metric).size),
-        candidate_count=int(cand.values(metric).size),
-        baseline_mean=None,
-        candidate_mean=None,
-        mean_difference=None,
-        relative_change=None,
-        ci_lower=None,
-        ci_upper=None,
-        p_value=None,
+        pairs=pairs,
+        baseline_count=counts[0],
+        candidate_count=counts[1],
+        baseline_mean=means[0] if means else None,
+        candidate_mean=means[1] if means else None,
+        mean_difference=difference,
+        relative_change=relative,
+        ci_lower=interval[0] if interval else None,
+        ci_upper=interval[1] if interval else None,
+        p_value=p_value,
         p_value_adjusted=None,
         test=test,
-        wins=0,
-        ties=0,
-        losses=0,
+        wins=outcomes[0],
+        ties=outcomes[1],
+        losses=outcomes[2],
         verdict=Verdict.NO_SIGNIFICANT_CHANGE,
+        regressions=regressions or [],
     )
 
 

@@ -2,126 +2,107 @@
 
 A unit is a test case (runs that share one are repeats, averaged), or a single run without
 one. Keys say which: 't:<test case id>' or 's:<session id>'. Only finished runs count
-(success, error, unknown). Scores come from `session_scores` by its (experiment, evaluator,
-test case) index, returned per evaluator as one delimited string of key/value pairs, so that a
-10,000-unit experiment crosses from the database in a few strings rather than 50,000 rows.
+(success, error, unknown). These statements run at the driver level: they return tens of
+thousands of rows, which SQLAlchemy's result processing would more than double the cost of.
+Scores are read pivoted, one row per unit with a column per evaluator, from the
+(experiment, test case, evaluator, value) index of `session_scores`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-from sqlalchemy import Float, String, case, cast, func, literal, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from experiment_service.statuses import RunStatus
 from experiment_service.storage.database import Transaction
-from experiment_service.storage.tables import RunRow, SessionScoreRow
+from experiment_service.storage.driver_sql import execute
 
-COMPARED_STATUSES = (RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.UNKNOWN)
+COMPARED_STATUSES = (RunStatus.SUCCESS.value, RunStatus.ERROR.value, RunStatus.UNKNOWN.value)
 TEST_CASE_KEY, SESSION_KEY = "t:", "s:"
-_PAIR, _ITEM = "\x1f", "\x1e"
+# The unit of a run: its test case, or the run itself when it has none.
+_UNIT = "CASE WHEN test_case_id IS NULL THEN 's:' || session_id ELSE 't:' || test_case_id END"
+_STATUSES = ", ".join("?" * len(COMPARED_STATUSES))
 
 
-class exact_text(FunctionElement[str]):
-    """A float as text that reads back to the same float."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(exact_text, "sqlite")
-def _sqlite_exact_text(element: exact_text, compiler: Any, **kw: Any) -> str:
-    return f"printf('%!.17g', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(exact_text, "postgresql")
-def _postgresql_exact_text(element: exact_text, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL 12+ prints the shortest text that reads back exactly.
-    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
-
-
-def _unit_key(test_case: Any, session_id: Any) -> Any:
-    return case(
-        (test_case.is_not(None), literal(TEST_CASE_KEY) + test_case),
-        else_=literal(SESSION_KEY) + session_id,
+def _matrix(rows: list[tuple[object, ...]], columns: int) -> np.ndarray:
+    """Rows' numeric columns (after the key) as floats, NaN for NULL."""
+    values = np.array([row[1 : 1 + columns] for row in rows], dtype=object).reshape(
+        len(rows), columns
     )
+    values[values == None] = np.nan  # noqa: E711 (elementwise comparison)
+    return values.astype(np.float64)
+
+
+async def _per_unit(
+    session: Transaction, table: str, columns: str, where: str, parameters: tuple[object, ...]
+) -> list[tuple[object, ...]]:
+    """`columns` (aggregates) per unit: grouped by test case in the order of the table's
+    (experiment, test case) index, and per run for the runs without a test case."""
+    connection = await session.connection()
+    by_case = await execute(
+        connection,
+        f"SELECT '{TEST_CASE_KEY}' || test_case_id, {columns} FROM {table} WHERE {where}"
+        " AND test_case_id IS NOT NULL GROUP BY test_case_id",
+        parameters,
+    )
+    alone = await execute(
+        connection,
+        f"SELECT '{SESSION_KEY}' || session_id, {columns} FROM {table} WHERE {where}"
+        " AND test_case_id IS NULL GROUP BY session_id",
+        parameters,
+    )
+    return [tuple(row) for row in (*by_case, *alone)]
 
 
 async def run_units(session: Transaction, experiment_id: str) -> tuple[list[str], np.ndarray, int]:
     """Unit keys, their mean cost, latency and tokens (units x 3, NaN where absent), and the
     number of runs they hold."""
-    key = _unit_key(RunRow.test_case_id, RunRow.session_id).label("unit")
-    rows = (
-        await session.execute(
-            select(
-                key,
-                func.avg(RunRow.cost_usd),
-                func.avg(RunRow.latency_ms),
-                func.avg(cast(RunRow.input_tokens + RunRow.output_tokens, Float)),
-                func.count(),
-            )
-            .where(RunRow.experiment_id == experiment_id, RunRow.status.in_(COMPARED_STATUSES))
-            .group_by(key)
-        )
-    ).all()
-    keys = [row[0] for row in rows]
-    values = np.array(
-        [[np.nan if v is None else float(v) for v in row[1:4]] for row in rows], dtype=np.float64
-    ).reshape(len(rows), 3)
-    return keys, values, int(sum(row[4] for row in rows))
+    rows = await _per_unit(
+        session,
+        "runs",
+        "AVG(cost_usd), AVG(latency_ms), AVG(CAST(input_tokens + output_tokens AS REAL)), COUNT(*)",
+        f"experiment_id = ? AND status IN ({_STATUSES})",
+        (experiment_id, *COMPARED_STATUSES),
+    )
+    runs = sum(int(str(row[4])) for row in rows)
+    return [str(row[0]) for row in rows], _matrix(rows, 3), runs
 
 
 async def score_units(
     session: Transaction, experiment_id: str
-) -> dict[str, tuple[list[str], np.ndarray]]:
-    """Per evaluator: unit keys and the unit's mean score."""
-    key = _unit_key(SessionScoreRow.test_case_id, SessionScoreRow.session_id)
-    per_unit = (
-        select(
-            SessionScoreRow.name.label("name"),
-            key.label("unit"),
-            func.avg(SessionScoreRow.value).label("mean"),
+) -> tuple[list[str], list[str], np.ndarray]:
+    """The evaluators with scores, the unit keys, and each unit's mean score per evaluator
+    (units x evaluators, NaN where a unit has none)."""
+    names = [
+        str(row[0])
+        for row in await execute(
+            await session.connection(),
+            "SELECT DISTINCT name FROM session_scores WHERE experiment_id = ? ORDER BY name",
+            (experiment_id,),
         )
-        .where(SessionScoreRow.experiment_id == experiment_id)
-        .group_by(SessionScoreRow.name, key)
-        .subquery()
+    ]
+    if not names:
+        return [], [], np.zeros((0, 0))
+    pivot = ", ".join("AVG(CASE WHEN name = ? THEN value END)" for _ in names)
+    rows = await _per_unit(
+        session, "session_scores", pivot, "experiment_id = ?", (*names, experiment_id)
     )
-    pair = per_unit.c.unit + literal(_PAIR) + exact_text(per_unit.c.mean)
-    rows = await session.execute(
-        select(per_unit.c.name, func.aggregate_strings(pair, _ITEM)).group_by(per_unit.c.name)
-    )
-    found: dict[str, tuple[list[str], np.ndarray]] = {}
-    for name, joined in rows:
-        parts = joined.replace(_ITEM, _PAIR).split(_PAIR)
-        found[name] = (parts[0::2], np.array(parts[1::2], dtype=np.float64))
-    return found
+    return names, [str(row[0]) for row in rows], _matrix(rows, len(names))
 
 
 async def runs_of_units(
     session: Transaction, experiment_id: str, keys: list[str]
 ) -> dict[str, list[str]]:
     """The session (trace) ids of the comparable runs of each unit."""
-    test_cases = [k[len(TEST_CASE_KEY) :] for k in keys if k.startswith(TEST_CASE_KEY)]
-    sessions = [k[len(SESSION_KEY) :] for k in keys if k.startswith(SESSION_KEY)]
     found: dict[str, list[str]] = {k: [] for k in keys}
-    for column, values, prefix in (
-        (RunRow.test_case_id, test_cases, TEST_CASE_KEY),
-        (RunRow.session_id, sessions, SESSION_KEY),
-    ):
-        if not values:
-            continue
-        rows = await session.execute(
-            select(column, RunRow.session_id)
-            .where(
-                RunRow.experiment_id == experiment_id,
-                RunRow.status.in_(COMPARED_STATUSES),
-                column.in_(values),
-            )
-            .order_by(RunRow.id)
-        )
-        for unit, session_id in rows:
-            found[f"{prefix}{unit}"].append(session_id)
+    if not keys:
+        return found
+    rows = await execute(
+        await session.connection(),
+        f"SELECT {_UNIT}, session_id FROM runs WHERE experiment_id = ?"
+        f" AND status IN ({_STATUSES}) AND {_UNIT} IN ({', '.join('?' * len(keys))})"
+        " ORDER BY id",
+        (experiment_id, *COMPARED_STATUSES, *keys),
+    )
+    for unit, session_id in rows:
+        found[str(unit)].append(str(session_id))
     return found

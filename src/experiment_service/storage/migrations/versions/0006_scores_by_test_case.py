@@ -25,13 +25,13 @@ def upgrade() -> None:
         " AND runs.session_id = session_scores.session_id)"
     )
     op.create_index(
-        "ix_session_scores_experiment_name_case",
+        "ix_session_scores_experiment_case",
         "session_scores",
-        ["experiment_id", "name", "test_case_id", "value"],
+        ["experiment_id", "test_case_id", "name", "value"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_session_scores_experiment_name_case", table_name="session_scores")
+    op.drop_index("ix_session_scores_experiment_case", table_name="session_scores")
     with op.batch_alter_table("session_scores", schema=None) as batch_op:
         batch_op.drop_column("test_case_id")
