@@ -154,7 +154,8 @@ def raw_rows(
             )
         )
         scores.extend(
-            (RAW_EXPERIMENT_ID, session_id, r["name"], float(r["value"])) for r in results
+            (RAW_EXPERIMENT_ID, session_id, s.test_case_id, r["name"], float(r["value"]))
+            for r in results
         )
     return runs, scores
 
@@ -170,7 +171,7 @@ RAW_RUN_COLUMNS = (
     "cost_usd, input_tokens, output_tokens, model_names, input, output, evaluator_results, "
     "metadata, ingested_at"
 )
-RAW_SCORE_COLUMNS = "experiment_id, session_id, name, value"
+RAW_SCORE_COLUMNS = "experiment_id, session_id, test_case_id, name, value"
 
 
 async def service_schema(database_url: str) -> None:
@@ -219,7 +220,7 @@ async def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float
             db.execute("BEGIN IMMEDIATE")
             db.executemany(f"INSERT INTO runs ({RAW_RUN_COLUMNS}) VALUES ({placeholders})", runs)
             db.executemany(
-                f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES (?,?,?,?)", scores
+                f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES (?,?,?,?,?)", scores
             )
             db.execute("COMMIT")
             elapsed += time.perf_counter() - started
@@ -253,7 +254,7 @@ async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> f
                     runs,
                 )
                 await connection.executemany(
-                    f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES ($1,$2,$3,$4)",
+                    f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES ($1,$2,$3,$4,$5)",
                     scores,
                 )
             elapsed += time.perf_counter() - started
