@@ -339,6 +339,32 @@ def test_trace_ids_are_unique_and_name_the_dataset_row_they_answer(
     assert untouched.status_code == 404
 
 
+def test_rerun_is_refused_for_custom_workflows_and_running_experiments(
+    platform: httpx.Client,
+) -> None:
+    dataset_id = make_dataset(platform, 2)
+    custom = create(
+        platform, name="c", dataset_id=dataset_id, workflows=[{"type": "custom"}]
+    ).json()
+    refused = platform.post(f"/api/v2/experiments/{custom['id']}/rerun/", json={})
+    assert refused.status_code == 400 and "custom workflow" in refused.json()["detail"]
+    failing = create(
+        platform,
+        name="b",
+        dataset_id=dataset_id,
+        workflows=[{"type": "completion", "config": {"model": "m"}}],
+    ).json()
+    base = f"/api/v2/experiments/{failing['id']}"
+    deadline = time.monotonic() + 30
+    while platform.get(f"{base}/").json()["status"] != "failed":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # No provider serves "m" here: its traces failed, and a rerun takes them up again.
+    again = platform.post(f"{base}/rerun/", json={"statuses": ["error"]})
+    assert again.status_code == 200 and again.json()["status"] == "pending"
+    assert again.json()["progress"] == 0 and "error_message" not in again.json()
+
+
 def test_submission_refusals(platform: httpx.Client) -> None:
     dataset_id = make_dataset(platform, 2)
     closed = create(

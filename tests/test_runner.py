@@ -327,6 +327,56 @@ def test_one_provider_by_flag_with_prices_and_a_start_up_log_without_its_key(
     ]
 
 
+def test_rerun_runs_only_the_failed_traces_again(api: httpx.Client, fake: FakeLLM) -> None:
+    rows = [{"input": f"ok {i}"} for i in range(6)] + [{"input": f"fail {i}"} for i in range(4)]
+    fake.outage = True
+    try:
+        run = experiment(
+            api, dataset(api, rows), [{"type": "completion", "config": {"model": "outage"}}]
+        )
+        assert wait_done(api, run["id"])["status"] == "completed"
+        errors = api.get(f"/api/v2/experiments/{run['id']}/logs/list/", params={"status": "error"})
+        assert errors.status_code == 200
+        assert sorted(t["input"] for t in errors.json()["results"]) == [
+            f"fail {i}" for i in range(4)
+        ]
+        assert "provider is down" in errors.json()["results"][0]["error_message"]
+        assert (
+            api.post(
+                f"/api/v2/experiments/{run['id']}/rerun/", json={"statuses": ["success"]}
+            ).status_code
+            == 400
+        )
+    finally:
+        fake.outage = False
+    calls_before = Counter(c["messages"][-1]["content"] for c in fake.calls("outage"))
+    fake.latency = 0.3
+    try:
+        rerun = api.post(f"/api/v2/experiments/{run['id']}/rerun/", json={})
+        assert rerun.status_code == 200, rerun.text
+        assert rerun.json()["status"] == "pending" and rerun.json()["progress"] == 60
+        busy = api.post(f"/api/v2/experiments/{run['id']}/rerun/", json={})
+        assert busy.status_code == 400 and "still" in busy.json()["detail"]
+        done = wait_done(api, run["id"])
+    finally:
+        fake.latency = 0.0
+    assert done["status"] == "completed" and done["progress"] == 100
+    found = traces(api, run["id"])
+    assert all(t["status"] == "success" for t in found)
+    assert {t["input"]: t["output"] for t in found} == {r["input"]: r["input"] for r in rows}
+    assert all(len(t["spans"]) == 1 for t in found), "the failed attempt's spans are gone"
+    calls = Counter(c["messages"][-1]["content"] for c in fake.calls("outage")) - calls_before
+    assert set(calls) == {f"fail {i}" for i in range(4)}, "succeeded traces are never called again"
+    summary = api.get(f"/api/v2/experiments/{run['id']}/logs/summary/").json()
+    assert summary["total_count"] == 10
+    nothing = api.post(f"/api/v2/experiments/{run['id']}/rerun/", json={})
+    assert nothing.status_code == 400 and "No trace" in nothing.json()["detail"]
+    listed = api.get("/api/v2/experiments/list/", params={"status": "completed", "page_size": 1})
+    assert listed.status_code == 200 and listed.json()["results"][0]["status"] == "completed"
+    assert "status=completed" in (listed.json().get("next") or "status=completed")
+    assert api.get("/api/v2/experiments/list/", params={"status": "bogus"}).status_code == 400
+
+
 def test_retries_then_errors_on_the_trace_not_the_experiment(
     api: httpx.Client, fake: FakeLLM
 ) -> None:

@@ -8,6 +8,7 @@ The model name picks the behaviour, so one server serves every test:
               judge-garbage answers "I would rather not say."
     flaky     fails twice per distinct message (429 with Retry-After, then 500), then echoes
     broken    always answers 500
+    outage    answers 503 to messages containing "fail" while `outage` is set, else echoes
     malformed answers 200 with a body that is not a completion
 Every answer waits `latency` seconds first. Requests are recorded for assertions.
 """
@@ -26,6 +27,7 @@ from typing import Any
 class FakeLLM:
     def __init__(self) -> None:
         self.latency = 0.0
+        self.outage = False
         self.requests: list[dict[str, Any]] = []
         self.attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -83,6 +85,8 @@ class FakeLLM:
                 return 429, {"retry-after": "0.05"}, {"error": {"message": "slow down"}}
             if attempt == 2:
                 return 500, {}, {"error": {"message": "upstream hiccup"}}
+        if model == "outage" and self.outage and "fail" in last:
+            return 503, {}, {"error": {"message": "the provider is down"}}
         if model == "broken":
             return 500, {}, {"error": {"message": "the model is on fire"}}
         if model == "malformed":

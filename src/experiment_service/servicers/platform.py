@@ -277,7 +277,11 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         self, request: ex.ListExperimentsRequest, context: ServicerContext
     ) -> ex.ListExperimentsResponse:
         page = await self._experiments.list(
-            current_workspace(), request.page, request.page_size, request.sort_by
+            current_workspace(),
+            request.page,
+            request.page_size,
+            request.sort_by,
+            optional(request, "status"),
         )
         items = [convert.experiment_message(e) for e in page.items]
         return convert.page_response(
@@ -309,6 +313,13 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
             await self._experiments.cancel(current_workspace(), request.id)
         )
 
+    async def RerunExperiment(
+        self, request: ex.RerunExperimentRequest, context: ServicerContext
+    ) -> res.Experiment:
+        return convert.experiment_message(
+            await self._experiments.rerun(current_workspace(), request.id, list(request.statuses))
+        )
+
     async def DeleteExperiment(
         self, request: ex.DeleteExperimentRequest, context: ServicerContext
     ) -> empty_pb2.Empty:
@@ -324,6 +335,7 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
             request.page,
             request.page_size,
             request.sort_by,
+            optional(request, "status"),
         )
         items = [convert.trace_message(t) for t in page.items]
         return convert.page_response(

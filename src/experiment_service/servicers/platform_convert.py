@@ -80,6 +80,8 @@ def page_response(
     query: dict[str, Any] = {"page_size": page.request.page_size}
     if getattr(request, "sort_by", ""):
         query["sort_by"] = request.sort_by
+    if "status" in request.DESCRIPTOR.fields_by_name and request.HasField("status"):
+        query["status"] = request.status
 
     def link(number: int) -> str:
         return f"{path}/?{urlencode({'page': number, **query})}"

@@ -6,6 +6,7 @@ or expired); built-in ones start `pending` until the runner takes them.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 
 from experiment_service.domain.clock import new_platform_id, utcnow
@@ -41,6 +42,7 @@ from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import Violations
 from experiment_service.statuses import (
     UNFINISHED_EXPERIMENT,
+    UNFINISHED_RUN,
     ExperimentKind,
     ExperimentStatus,
     RunStatus,
@@ -53,6 +55,10 @@ from experiment_service.storage.tables import DatasetRow, ExperimentRow, PromptR
 from experiment_service.types import JSON, JSONObject, Workflow
 
 SORT_FIELDS = ("name", "created_at", "updated_at", "status")
+# What a rerun may take up again, and takes by default.
+RERUNNABLE = (RunStatus.ERROR, RunStatus.EXPIRED, RunStatus.CANCELLED)
+DEFAULT_RERUN = (RunStatus.ERROR, RunStatus.EXPIRED)
+TRACE_STATUSES = tuple(s for s in RunStatus if s != RunStatus.UNKNOWN)
 TRACE_SORT_FIELDS = tuple(queries.traces.TRACE_SORT_COLUMNS)
 
 
@@ -123,8 +129,17 @@ class PlatformExperiments:
         return experiment_from_row(row)
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort_by: str
+        self,
+        workspace: str,
+        page: int,
+        page_size: int,
+        sort_by: str,
+        status: str | None = None,
     ) -> Page[PlatformExperiment]:
+        _check_status("status", status, tuple(ExperimentStatus))
+        equals: dict[str, object] = {"kind": ExperimentKind.PLATFORM}
+        if status is not None:
+            equals["status"] = status
         return await list_page(
             self._db,
             ExperimentRow,
@@ -134,7 +149,7 @@ class PlatformExperiments:
             sort_by=sort_by,
             sort_fields=SORT_FIELDS,
             to_domain=experiment_from_row,
-            equals={"kind": ExperimentKind.PLATFORM},
+            equals=equals,
         )
 
     async def update(
@@ -165,14 +180,67 @@ class PlatformExperiments:
             await finish_pending(session, row, cancelled, now)
         return experiment_from_row(row)
 
+    async def rerun(
+        self, workspace: str, experiment_id: str, statuses: builtins.list[str]
+    ) -> PlatformExperiment:
+        """Put the traces that ended in `statuses` back in the queue; the runner runs them
+        (and only them) again, and the experiment completes as usual."""
+        chosen: tuple[str, ...] = tuple(statuses) or DEFAULT_RERUN
+        violations = Violations()
+        for index, status in enumerate(chosen):
+            violations.one_of(f"statuses[{index}]", status, RERUNNABLE)
+        violations.raise_if_any()
+        now = utcnow()
+        async with self._db.transaction(write=True) as session:
+            row = await _owned(session, workspace, experiment_id)
+            if workflow_rules.is_custom(row.workflows or []):
+                raise FailedPrecondition(
+                    "A custom workflow's results are submitted by its caller; "
+                    "there is nothing for the service to run again."
+                )
+            if row.status in UNFINISHED_EXPERIMENT:
+                raise FailedPrecondition(
+                    f"Experiment '{experiment_id}' is still {row.status}; "
+                    "rerun it once it has finished."
+                )
+            reset = await queries.traces.reset_for_rerun(session, row.id, chosen)
+            if reset == 0:
+                raise FailedPrecondition(
+                    f"No trace of experiment '{experiment_id}' is {' or '.join(chosen)}."
+                )
+            await queries.runs.bump_runs_version(session, row.id)
+            finished = await queries.traces.recount_finished(session, row.id, UNFINISHED_RUN)
+            await queries.traces.update_experiment(
+                session,
+                row.id,
+                {
+                    "status": ExperimentStatus.PENDING,
+                    "finished_count": finished,
+                    "progress": 100.0 * finished / row.run_count if row.run_count else 100.0,
+                    "error_message": None,
+                    "completed_at": None,
+                    "updated_at": now,
+                },
+            )
+            await queries.traces.refresh(session, row)
+        self._on_created()
+        return experiment_from_row(row)
+
     async def delete(self, workspace: str, experiment_id: str) -> None:
         async with self._db.transaction(write=True) as session:
             row = await _owned(session, workspace, experiment_id)
             await queries.traces.delete_experiment(session, row.id)
 
     async def list_traces(
-        self, workspace: str, experiment_id: str, page: int, page_size: int, sort_by: str
+        self,
+        workspace: str,
+        experiment_id: str,
+        page: int,
+        page_size: int,
+        sort_by: str,
+        status: str | None = None,
     ) -> Page[Trace]:
+        _check_status("status", status, TRACE_STATUSES)
         violations = Violations()
         request = platform_page(violations, page, page_size)
         order = parse_sort(
@@ -188,6 +256,7 @@ class PlatformExperiments:
                 descending=order.descending,
                 offset=request.offset,
                 limit=request.page_size,
+                status=status,
             )
             spans = await queries.traces.spans_of_runs(session, [run.id for run in runs])
         traces = [
@@ -351,6 +420,13 @@ async def _check_references(
                 f"Evaluator '{slug}' not found.",
                 "not_found",
             )
+
+
+def _check_status(field: str, status: str | None, allowed: tuple[str, ...]) -> None:
+    if status is not None:
+        violations = Violations()
+        violations.one_of(field, status, allowed)
+        violations.raise_if_any()
 
 
 async def _owned(session: Transaction, workspace: str, experiment_id: str) -> ExperimentRow:

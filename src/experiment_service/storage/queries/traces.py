@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
 
+from experiment_service.statuses import RunStatus
 from experiment_service.storage.database import Transaction, affected_rows
 from experiment_service.storage.generated_ids import random_hex_id
 from experiment_service.storage.tables import (
@@ -94,6 +95,43 @@ async def finish_where_status(
     return affected_rows(result)
 
 
+async def reset_for_rerun(
+    session: Transaction, experiment_id: str, statuses: tuple[str, ...]
+) -> int:
+    """Make the experiment's traces in `statuses` pending again, without their spans, leases
+    or error; returns how many. Their last results stay until new ones replace them (so the
+    counts that ingestion keeps, of models and scores, stay exact)."""
+    chosen = select(RunRow.id).where(
+        RunRow.experiment_id == experiment_id, RunRow.status.in_(statuses)
+    )
+    await session.execute(delete(SpanRow).where(SpanRow.run_id.in_(chosen)))
+    result = await session.execute(
+        update(RunRow)
+        .where(RunRow.experiment_id == experiment_id, RunRow.status.in_(statuses))
+        .values(
+            status=RunStatus.PENDING,
+            error_message=None,
+            ended_at=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            attempts=0,
+        )
+    )
+    return affected_rows(result)
+
+
+async def recount_finished(
+    session: Transaction, experiment_id: str, unfinished: tuple[str, ...]
+) -> int:
+    """Count the experiment's finished traces again, from the traces themselves."""
+    finished = await session.scalar(
+        select(func.count()).where(
+            RunRow.experiment_id == experiment_id, RunRow.status.not_in(unfinished)
+        )
+    )
+    return int(finished or 0)
+
+
 async def count_finished(
     session: Transaction, experiment_id: str, newly_finished: int, now: datetime
 ) -> tuple[int, int]:
@@ -147,11 +185,15 @@ async def page_traces(
     descending: bool,
     offset: int,
     limit: int,
+    status: str | None = None,
 ) -> tuple[list[RunRow], int]:
-    """One page of the experiment's traces, sorted by an API field (ties break on id)."""
+    """One page of the experiment's traces (of one status, if given), sorted by an API field
+    (ties break on id)."""
     column: Any = getattr(RunRow, TRACE_SORT_COLUMNS[sort_field])
     ordering = (column.desc(), RunRow.id.desc()) if descending else (column, RunRow.id)
     where = RunRow.experiment_id == experiment_id
+    if status is not None:
+        where = where & (RunRow.status == status)
     total = await session.scalar(select(func.count()).where(where))
     runs = await session.scalars(
         select(RunRow).where(where).order_by(*ordering).offset(offset).limit(limit)

@@ -30,7 +30,7 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4experiment_service/api/platform/v2/experiments.proto\x12\"experiment_service.api.platform.v2\x1a\x35\x65xperiment_service/api/comparison/v2/comparison.proto\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"c\n\x17\x43reateExperimentRequest\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"\\\n\x16ListExperimentsRequest\x12\x12\n\x04page\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"\xa9\x01\n\x17ListExperimentsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x07\n\x05_nextB\x0b\n\t_previous\"e\n\x19\x43ompareExperimentsRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08\x62\x61seline\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x03top\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x06\n\x04_top\"(\n\x14GetExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"u\n\x17UpdateExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\nexperiment\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"+\n\x17\x43\x61ncelExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"+\n\x17\x44\x65leteExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"t\n\x11ListTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\x04page\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"\x9f\x01\n\x12ListTracesResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12:\n\x07results\x18\x04 \x03(\x0b\x32).experiment_service.api.platform.v2.TraceB\x07\n\x05_nextB\x0b\n\t_previous\"5\n\x16GetTraceSummaryRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xe1\x02\n\x0cTraceSummary\x12\x13\n\x0btotal_count\x18\x01 \x01(\x05\x12\x12\n\ntotal_cost\x18\x02 \x01(\x01\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x1b\n\x13total_prompt_tokens\x18\x04 \x01(\x05\x12\x1f\n\x17total_completion_tokens\x18\x05 \x01(\x05\x12\x18\n\x0b\x61vg_latency\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12L\n\x06scores\x18\x07 \x03(\x0b\x32<.experiment_service.api.platform.v2.TraceSummary.ScoresEntry\x1a\\\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12<\n\x05value\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.Aggregate:\x02\x38\x01\x42\x0e\n\x0c_avg_latency\"@\n\x0fGetTraceRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\xec\x01\n\x0cTraceMetrics\x12\x17\n\x04\x63ost\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1a\n\x07latency\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12 \n\rprompt_tokens\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12$\n\x11\x63ompletion_tokens\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x18\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x07\n\x05_costB\n\n\x08_latencyB\x10\n\x0e_prompt_tokensB\x14\n\x12_completion_tokensB\x08\n\x06_model\"\xd3\x02\n\x18SubmitTraceResultRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12G\n\x07metrics\x18\x05 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceMetricsB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0chuman_scores\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x32\x82\x0f\n\x11\x45xperimentService\x12\xa8\x01\n\x10\x43reateExperiment\x12;.experiment_service.api.platform.v2.CreateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"\'\x82\xd3\xe4\x93\x02!\"\x13/api/v2/experiments:\nexperiment\x12\xac\x01\n\x0fListExperiments\x12:.experiment_service.api.platform.v2.ListExperimentsRequest\x1a;.experiment_service.api.platform.v2.ListExperimentsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/list\x12\x9b\x01\n\rGetExperiment\x12\x38.experiment_service.api.platform.v2.GetExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/{id}\x12\xad\x01\n\x10UpdateExperiment\x12;.experiment_service.api.platform.v2.UpdateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\",\x82\xd3\xe4\x93\x02&2\x18/api/v2/experiments/{id}:\nexperiment\x12\xab\x01\n\x10\x43\x61ncelExperiment\x12;.experiment_service.api.platform.v2.CancelExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v2/experiments/{id}/cancel:\x01*\x12\x89\x01\n\x10\x44\x65leteExperiment\x12;.experiment_service.api.platform.v2.DeleteExperimentRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v2/experiments/{id}\x12\xbc\x01\n\x12\x43ompareExperiments\x12=.experiment_service.api.platform.v2.CompareExperimentsRequest\x1a:.experiment_service.api.comparison.v2.ExperimentComparison\"+\x82\xd3\xe4\x93\x02%\x12#/api/v2/experiments/{id}/comparison\x12\xb2\x01\n\nListTraces\x12\x35.experiment_service.api.platform.v2.ListTracesRequest\x1a\x36.experiment_service.api.platform.v2.ListTracesResponse\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/list\x12\xb9\x01\n\x0fGetTraceSummary\x12:.experiment_service.api.platform.v2.GetTraceSummaryRequest\x1a\x30.experiment_service.api.platform.v2.TraceSummary\"8\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v2/experiments/{experiment_id}/logs/summary\x12\xa1\x01\n\x08GetTrace\x12\x33.experiment_service.api.platform.v2.GetTraceRequest\x1a).experiment_service.api.platform.v2.Trace\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/{id}\x12\xb6\x01\n\x11SubmitTraceResult\x12<.experiment_service.api.platform.v2.SubmitTraceResultRequest\x1a).experiment_service.api.platform.v2.Trace\"8\x82\xd3\xe4\x93\x02\x32\x32-/api/v2/experiments/{experiment_id}/logs/{id}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4experiment_service/api/platform/v2/experiments.proto\x12\"experiment_service.api.platform.v2\x1a\x35\x65xperiment_service/api/comparison/v2/comparison.proto\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"c\n\x17\x43reateExperimentRequest\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"\x82\x01\n\x16ListExperimentsRequest\x12\x12\n\x04page\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\t\n\x07_status\"\xa9\x01\n\x17ListExperimentsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x07\n\x05_nextB\x0b\n\t_previous\"e\n\x19\x43ompareExperimentsRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08\x62\x61seline\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x03top\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x06\n\x04_top\"(\n\x14GetExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"u\n\x17UpdateExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\nexperiment\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"+\n\x17\x43\x61ncelExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"B\n\x16RerunExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08statuses\x18\x02 \x03(\tB\x04\xe2\x41\x01\x01\"+\n\x17\x44\x65leteExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x9a\x01\n\x11ListTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\x04page\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\t\n\x07_status\"\x9f\x01\n\x12ListTracesResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12:\n\x07results\x18\x04 \x03(\x0b\x32).experiment_service.api.platform.v2.TraceB\x07\n\x05_nextB\x0b\n\t_previous\"5\n\x16GetTraceSummaryRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xe1\x02\n\x0cTraceSummary\x12\x13\n\x0btotal_count\x18\x01 \x01(\x05\x12\x12\n\ntotal_cost\x18\x02 \x01(\x01\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x1b\n\x13total_prompt_tokens\x18\x04 \x01(\x05\x12\x1f\n\x17total_completion_tokens\x18\x05 \x01(\x05\x12\x18\n\x0b\x61vg_latency\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12L\n\x06scores\x18\x07 \x03(\x0b\x32<.experiment_service.api.platform.v2.TraceSummary.ScoresEntry\x1a\\\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12<\n\x05value\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.Aggregate:\x02\x38\x01\x42\x0e\n\x0c_avg_latency\"@\n\x0fGetTraceRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\xec\x01\n\x0cTraceMetrics\x12\x17\n\x04\x63ost\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1a\n\x07latency\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12 \n\rprompt_tokens\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12$\n\x11\x63ompletion_tokens\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x18\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x07\n\x05_costB\n\n\x08_latencyB\x10\n\x0e_prompt_tokensB\x14\n\x12_completion_tokensB\x08\n\x06_model\"\xd3\x02\n\x18SubmitTraceResultRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12G\n\x07metrics\x18\x05 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceMetricsB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0chuman_scores\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x32\xad\x10\n\x11\x45xperimentService\x12\xa8\x01\n\x10\x43reateExperiment\x12;.experiment_service.api.platform.v2.CreateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"\'\x82\xd3\xe4\x93\x02!\"\x13/api/v2/experiments:\nexperiment\x12\xac\x01\n\x0fListExperiments\x12:.experiment_service.api.platform.v2.ListExperimentsRequest\x1a;.experiment_service.api.platform.v2.ListExperimentsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/list\x12\x9b\x01\n\rGetExperiment\x12\x38.experiment_service.api.platform.v2.GetExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/{id}\x12\xad\x01\n\x10UpdateExperiment\x12;.experiment_service.api.platform.v2.UpdateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\",\x82\xd3\xe4\x93\x02&2\x18/api/v2/experiments/{id}:\nexperiment\x12\xab\x01\n\x10\x43\x61ncelExperiment\x12;.experiment_service.api.platform.v2.CancelExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v2/experiments/{id}/cancel:\x01*\x12\xa8\x01\n\x0fRerunExperiment\x12:.experiment_service.api.platform.v2.RerunExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\")\x82\xd3\xe4\x93\x02#\"\x1e/api/v2/experiments/{id}/rerun:\x01*\x12\x89\x01\n\x10\x44\x65leteExperiment\x12;.experiment_service.api.platform.v2.DeleteExperimentRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v2/experiments/{id}\x12\xbc\x01\n\x12\x43ompareExperiments\x12=.experiment_service.api.platform.v2.CompareExperimentsRequest\x1a:.experiment_service.api.comparison.v2.ExperimentComparison\"+\x82\xd3\xe4\x93\x02%\x12#/api/v2/experiments/{id}/comparison\x12\xb2\x01\n\nListTraces\x12\x35.experiment_service.api.platform.v2.ListTracesRequest\x1a\x36.experiment_service.api.platform.v2.ListTracesResponse\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/list\x12\xb9\x01\n\x0fGetTraceSummary\x12:.experiment_service.api.platform.v2.GetTraceSummaryRequest\x1a\x30.experiment_service.api.platform.v2.TraceSummary\"8\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v2/experiments/{experiment_id}/logs/summary\x12\xa1\x01\n\x08GetTrace\x12\x33.experiment_service.api.platform.v2.GetTraceRequest\x1a).experiment_service.api.platform.v2.Trace\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/{id}\x12\xb6\x01\n\x11SubmitTraceResult\x12<.experiment_service.api.platform.v2.SubmitTraceResultRequest\x1a).experiment_service.api.platform.v2.Trace\"8\x82\xd3\xe4\x93\x02\x32\x32-/api/v2/experiments/{experiment_id}/logs/{id}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,6 +45,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['sort_by']._loaded_options = None
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
+  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['status']._loaded_options = None
+  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['status']._serialized_options = b'\342A\001\001'
   _globals['_COMPAREEXPERIMENTSREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_COMPAREEXPERIMENTSREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_COMPAREEXPERIMENTSREQUEST'].fields_by_name['baseline']._loaded_options = None
@@ -59,6 +61,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATEEXPERIMENTREQUEST'].fields_by_name['experiment']._serialized_options = b'\342A\001\002'
   _globals['_CANCELEXPERIMENTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_CANCELEXPERIMENTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
+  _globals['_RERUNEXPERIMENTREQUEST'].fields_by_name['id']._loaded_options = None
+  _globals['_RERUNEXPERIMENTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
+  _globals['_RERUNEXPERIMENTREQUEST'].fields_by_name['statuses']._loaded_options = None
+  _globals['_RERUNEXPERIMENTREQUEST'].fields_by_name['statuses']._serialized_options = b'\342A\001\001'
   _globals['_DELETEEXPERIMENTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETEEXPERIMENTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_LISTTRACESREQUEST'].fields_by_name['experiment_id']._loaded_options = None
@@ -69,6 +75,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTTRACESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTTRACESREQUEST'].fields_by_name['sort_by']._loaded_options = None
   _globals['_LISTTRACESREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
+  _globals['_LISTTRACESREQUEST'].fields_by_name['status']._loaded_options = None
+  _globals['_LISTTRACESREQUEST'].fields_by_name['status']._serialized_options = b'\342A\001\001'
   _globals['_GETTRACESUMMARYREQUEST'].fields_by_name['experiment_id']._loaded_options = None
   _globals['_GETTRACESUMMARYREQUEST'].fields_by_name['experiment_id']._serialized_options = b'\342A\001\002'
   _globals['_TRACESUMMARY_SCORESENTRY']._loaded_options = None
@@ -111,6 +119,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTSERVICE'].methods_by_name['UpdateExperiment']._serialized_options = b'\202\323\344\223\002&2\030/api/v2/experiments/{id}:\nexperiment'
   _globals['_EXPERIMENTSERVICE'].methods_by_name['CancelExperiment']._loaded_options = None
   _globals['_EXPERIMENTSERVICE'].methods_by_name['CancelExperiment']._serialized_options = b'\202\323\344\223\002$\"\037/api/v2/experiments/{id}/cancel:\001*'
+  _globals['_EXPERIMENTSERVICE'].methods_by_name['RerunExperiment']._loaded_options = None
+  _globals['_EXPERIMENTSERVICE'].methods_by_name['RerunExperiment']._serialized_options = b'\202\323\344\223\002#\"\036/api/v2/experiments/{id}/rerun:\001*'
   _globals['_EXPERIMENTSERVICE'].methods_by_name['DeleteExperiment']._loaded_options = None
   _globals['_EXPERIMENTSERVICE'].methods_by_name['DeleteExperiment']._serialized_options = b'\202\323\344\223\002\032*\030/api/v2/experiments/{id}'
   _globals['_EXPERIMENTSERVICE'].methods_by_name['CompareExperiments']._loaded_options = None
@@ -125,36 +135,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTSERVICE'].methods_by_name['SubmitTraceResult']._serialized_options = b'\202\323\344\223\00222-/api/v2/experiments/{experiment_id}/logs/{id}:\001*'
   _globals['_CREATEEXPERIMENTREQUEST']._serialized_start=321
   _globals['_CREATEEXPERIMENTREQUEST']._serialized_end=420
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=422
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=514
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=517
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=686
-  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_start=688
-  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_end=789
-  _globals['_GETEXPERIMENTREQUEST']._serialized_start=791
-  _globals['_GETEXPERIMENTREQUEST']._serialized_end=831
-  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_start=833
-  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_end=950
-  _globals['_CANCELEXPERIMENTREQUEST']._serialized_start=952
-  _globals['_CANCELEXPERIMENTREQUEST']._serialized_end=995
-  _globals['_DELETEEXPERIMENTREQUEST']._serialized_start=997
-  _globals['_DELETEEXPERIMENTREQUEST']._serialized_end=1040
-  _globals['_LISTTRACESREQUEST']._serialized_start=1042
-  _globals['_LISTTRACESREQUEST']._serialized_end=1158
-  _globals['_LISTTRACESRESPONSE']._serialized_start=1161
-  _globals['_LISTTRACESRESPONSE']._serialized_end=1320
-  _globals['_GETTRACESUMMARYREQUEST']._serialized_start=1322
-  _globals['_GETTRACESUMMARYREQUEST']._serialized_end=1375
-  _globals['_TRACESUMMARY']._serialized_start=1378
-  _globals['_TRACESUMMARY']._serialized_end=1731
-  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_start=1623
-  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_end=1715
-  _globals['_GETTRACEREQUEST']._serialized_start=1733
-  _globals['_GETTRACEREQUEST']._serialized_end=1797
-  _globals['_TRACEMETRICS']._serialized_start=1800
-  _globals['_TRACEMETRICS']._serialized_end=2036
-  _globals['_SUBMITTRACERESULTREQUEST']._serialized_start=2039
-  _globals['_SUBMITTRACERESULTREQUEST']._serialized_end=2378
-  _globals['_EXPERIMENTSERVICE']._serialized_start=2381
-  _globals['_EXPERIMENTSERVICE']._serialized_end=4303
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=423
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=553
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=556
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=725
+  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_start=727
+  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_end=828
+  _globals['_GETEXPERIMENTREQUEST']._serialized_start=830
+  _globals['_GETEXPERIMENTREQUEST']._serialized_end=870
+  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_start=872
+  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_end=989
+  _globals['_CANCELEXPERIMENTREQUEST']._serialized_start=991
+  _globals['_CANCELEXPERIMENTREQUEST']._serialized_end=1034
+  _globals['_RERUNEXPERIMENTREQUEST']._serialized_start=1036
+  _globals['_RERUNEXPERIMENTREQUEST']._serialized_end=1102
+  _globals['_DELETEEXPERIMENTREQUEST']._serialized_start=1104
+  _globals['_DELETEEXPERIMENTREQUEST']._serialized_end=1147
+  _globals['_LISTTRACESREQUEST']._serialized_start=1150
+  _globals['_LISTTRACESREQUEST']._serialized_end=1304
+  _globals['_LISTTRACESRESPONSE']._serialized_start=1307
+  _globals['_LISTTRACESRESPONSE']._serialized_end=1466
+  _globals['_GETTRACESUMMARYREQUEST']._serialized_start=1468
+  _globals['_GETTRACESUMMARYREQUEST']._serialized_end=1521
+  _globals['_TRACESUMMARY']._serialized_start=1524
+  _globals['_TRACESUMMARY']._serialized_end=1877
+  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_start=1769
+  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_end=1861
+  _globals['_GETTRACEREQUEST']._serialized_start=1879
+  _globals['_GETTRACEREQUEST']._serialized_end=1943
+  _globals['_TRACEMETRICS']._serialized_start=1946
+  _globals['_TRACEMETRICS']._serialized_end=2182
+  _globals['_SUBMITTRACERESULTREQUEST']._serialized_start=2185
+  _globals['_SUBMITTRACERESULTREQUEST']._serialized_end=2524
+  _globals['_EXPERIMENTSERVICE']._serialized_start=2527
+  _globals['_EXPERIMENTSERVICE']._serialized_end=4620
 # @@protoc_insertion_point(module_scope)

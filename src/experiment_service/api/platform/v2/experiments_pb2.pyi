@@ -19,14 +19,16 @@ class CreateExperimentRequest(_message.Message):
     def __init__(self, experiment: _Optional[_Union[_resources_pb2.Experiment, _Mapping]] = ...) -> None: ...
 
 class ListExperimentsRequest(_message.Message):
-    __slots__ = ("page", "page_size", "sort_by")
+    __slots__ = ("page", "page_size", "sort_by", "status")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     page: int
     page_size: int
     sort_by: str
-    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort_by: _Optional[str] = ...) -> None: ...
+    status: str
+    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort_by: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class ListExperimentsResponse(_message.Message):
     __slots__ = ("count", "next", "previous", "results")
@@ -70,6 +72,14 @@ class CancelExperimentRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class RerunExperimentRequest(_message.Message):
+    __slots__ = ("id", "statuses")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    statuses: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., statuses: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class DeleteExperimentRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -77,16 +87,18 @@ class DeleteExperimentRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListTracesRequest(_message.Message):
-    __slots__ = ("experiment_id", "page", "page_size", "sort_by")
+    __slots__ = ("experiment_id", "page", "page_size", "sort_by", "status")
     EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     experiment_id: str
     page: int
     page_size: int
     sort_by: str
-    def __init__(self, experiment_id: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort_by: _Optional[str] = ...) -> None: ...
+    status: str
+    def __init__(self, experiment_id: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort_by: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class ListTracesResponse(_message.Message):
     __slots__ = ("count", "next", "previous", "results")

@@ -66,6 +66,11 @@ class ExperimentServiceStub:
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
                 _registered_method=True)
+        self.RerunExperiment = channel.unary_unary(
+                '/experiment_service.api.platform.v2.ExperimentService/RerunExperiment',
+                request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.RerunExperimentRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
+                _registered_method=True)
         self.DeleteExperiment = channel.unary_unary(
                 '/experiment_service.api.platform.v2.ExperimentService/DeleteExperiment',
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.DeleteExperimentRequest.SerializeToString,
@@ -135,6 +140,15 @@ class ExperimentServiceServicer:
 
     def CancelExperiment(self, request, context):
         """Cancels an unfinished experiment: pending traces stop, finished ones stay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RerunExperiment(self, request, context):
+        """Runs again the traces of a finished built-in-workflow experiment that ended in the given
+        statuses (default `error` and `expired`; `cancelled` on request): they are pending again
+        and the experiment runs until they finish. Traces that succeeded are left as they are.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -210,6 +224,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
             'CancelExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelExperiment,
                     request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
+            ),
+            'RerunExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RerunExperiment,
+                    request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.RerunExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
             ),
             'DeleteExperiment': grpc.unary_unary_rpc_method_handler(
@@ -381,6 +400,33 @@ class ExperimentService:
             target,
             '/experiment_service.api.platform.v2.ExperimentService/CancelExperiment',
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
+            experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RerunExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.platform.v2.ExperimentService/RerunExperiment',
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.RerunExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
             options,
             channel_credentials,

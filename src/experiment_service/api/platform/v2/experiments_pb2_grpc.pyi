@@ -50,6 +50,11 @@ class ExperimentServiceStub:
     """Changes an experiment's name or description (fields present in the body)."""
     CancelExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.CancelExperimentRequest, _resources_pb2.Experiment]
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+    RerunExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]
+    """Runs again the traces of a finished built-in-workflow experiment that ended in the given
+    statuses (default `error` and `expired`; `cancelled` on request): they are pending again
+    and the experiment runs until they finish. Traces that succeeded are left as they are.
+    """
     DeleteExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.DeleteExperimentRequest, _empty_pb2.Empty]
     """Deletes an experiment and its traces."""
     CompareExperiments: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]
@@ -85,6 +90,11 @@ class ExperimentServiceAsyncStub(ExperimentServiceStub):
     """Changes an experiment's name or description (fields present in the body)."""
     CancelExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.CancelExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+    RerunExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
+    """Runs again the traces of a finished built-in-workflow experiment that ended in the given
+    statuses (default `error` and `expired`; `cancelled` on request): they are pending again
+    and the experiment runs until they finish. Traces that succeeded are left as they are.
+    """
     DeleteExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.DeleteExperimentRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Deletes an experiment and its traces."""
     CompareExperiments: _aio.UnaryUnaryMultiCallable[_experiments_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]  # type: ignore[assignment]
@@ -147,6 +157,17 @@ class ExperimentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.Experiment, _abc.Awaitable[_resources_pb2.Experiment]]:
         """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+
+    @_abc_1.abstractmethod
+    def RerunExperiment(
+        self,
+        request: _experiments_pb2.RerunExperimentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.Experiment, _abc.Awaitable[_resources_pb2.Experiment]]:
+        """Runs again the traces of a finished built-in-workflow experiment that ended in the given
+        statuses (default `error` and `expired`; `cancelled` on request): they are pending again
+        and the experiment runs until they finish. Traces that succeeded are left as they are.
+        """
 
     @_abc_1.abstractmethod
     def DeleteExperiment(
