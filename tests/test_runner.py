@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import grpc
 import httpx
 import pytest
 
+from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
 from tests.support.fake_llm import FakeLLM
 from tests.support.keys import create_api_key
-from tests.support.server import RunningServer, start_server
+from tests.support.server import CONSOLE_SCRIPT, RunningServer, start_server
 
 PROVIDER_KEY = "sk-test-provider"
 
@@ -375,6 +378,55 @@ def test_rerun_runs_only_the_failed_traces_again(api: httpx.Client, fake: FakeLL
     assert listed.status_code == 200 and listed.json()["results"][0]["status"] == "completed"
     assert "status=completed" in (listed.json().get("next") or "status=completed")
     assert api.get("/api/v2/experiments/list/", params={"status": "bogus"}).status_code == 400
+
+
+def test_watchers_follow_a_run_to_completion(
+    api: httpx.Client, fake: FakeLLM, runner_server: RunningServer
+) -> None:
+    """Over gRPC, over SSE through Envoy, and with the CLI: coalesced events, progress that
+    only grows, and an end when the experiment completes."""
+    rows = [{"input": f"row {i}"} for i in range(150)]
+    fake.latency = 0.02
+    try:
+        run = experiment(
+            api, dataset(api, rows), [{"type": "completion", "config": {"model": "upper"}}]
+        )
+        metadata = (("authorization", api.headers["authorization"]),)
+        with grpc.insecure_channel(runner_server.grpc_target) as channel:
+            stub = experiments_pb2_grpc.ExperimentServiceStub(channel)
+            request = experiments_pb2.WatchExperimentRequest(id=run["id"])
+            with api.stream("GET", f"/api/v2/experiments/{run['id']}/events/") as sse:
+                assert sse.headers["content-type"].startswith("text/event-stream")
+                events = list(stub.WatchExperiment(request, metadata=metadata))
+                over_sse = [
+                    json.loads(line[len("data: ") :])
+                    for line in sse.iter_lines()
+                    if line.startswith("data: ")
+                ]
+    finally:
+        fake.latency = 0.0
+    assert 2 <= len(events) < 150, "events are coalesced, not one per trace"
+    progress = [e.experiment.progress for e in events]
+    assert progress == sorted(progress) and progress[-1] == 100
+    last = events[-1]
+    assert last.experiment.status == "completed" and dict(last.trace_counts) == {"success": 150}
+    assert last.summary.total_count == 150
+    assert over_sse[-1]["experiment"]["status"] == "completed"
+    assert over_sse[-1]["trace_counts"] == {"success": 150}
+    # Once finished, a watcher gets the final state and the stream ends.
+    cli = subprocess.run(
+        [
+            *(CONSOLE_SCRIPT, "watch", run["id"]),
+            *("--server", runner_server.grpc_target, "--api-key", api.headers["authorization"][7:]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "100.0% completed (150 success" in cli.stdout.splitlines()[-1]
+    unauthenticated = httpx.get(f"{runner_server.http_base}/api/v2/experiments/{run['id']}/events/")
+    assert unauthenticated.status_code == 401
 
 
 def test_retries_then_errors_on_the_trace_not_the_experiment(

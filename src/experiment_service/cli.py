@@ -193,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_client_flags(compare)
 
+    watch = commands.add_parser(
+        "watch",
+        help="follow an experiment live: progress, trace counts, cost",
+        description="Follow an experiment as it changes: a platform experiment (by id, with "
+        "--api-key) until it completes, fails or is cancelled; an intake experiment (by name, "
+        "with --workspace) until interrupted.",
+    )
+    watch.add_argument("experiment", help="a platform experiment's id, or an intake name")
+    watch.add_argument("--workspace", help="watch an intake experiment of this workspace")
+    _add_client_flags(watch)
+
     gateway = commands.add_parser(
         "gateway-config",
         help="write an Envoy configuration for a REST gateway in front of gRPC replicas",
@@ -310,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_dataset(args)
     elif args.command == "compare":
         return _compare(args)
+    elif args.command == "watch":
+        return _watch(args)
     elif args.command == "api-keys":
         return asyncio.run(_api_keys(args))
     elif args.command == "gateway-config":
@@ -344,6 +357,24 @@ def _import_dataset(args: argparse.Namespace) -> int:
         print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
         return 1
     print(f"imported {added} rows into {args.dataset_id}")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import grpc
+
+    from experiment_service import watch_report
+
+    stream = watch_report.lines(
+        args.server, args.experiment, workspace=args.workspace, api_key=args.api_key
+    )
+    try:
+        watch_report.follow(stream)
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

@@ -6,12 +6,13 @@ resources are looked up in that workspace only, so another workspace's ids are N
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Any
 
 from experiment_service.domain.errors import PermissionDenied
 from experiment_service.domain.platform.api_keys import ApiKeys
-from experiment_service.servicers.interceptors import Handler, UnaryInterceptor
+from experiment_service.servicers.interceptors import Handler, StreamHandler, UnaryInterceptor
 from experiment_service.types import ServicerContext
 
 _workspace: ContextVar[str] = ContextVar("experiment_service_workspace")
@@ -37,12 +38,30 @@ class AuthInterceptor(UnaryInterceptor):
         self._intake = intake_services if require_intake_auth else set()
 
     def wrap(self, method: str, inner: Handler) -> Handler | None:
-        service = method.split("/")[1] if method.count("/") == 2 else ""
+        service = _service(method)
         if service in self._platform:
             return self._platform_call(inner)
         if service in self._intake:
             return self._intake_call(inner)
         return None
+
+    def wrap_stream(self, method: str, inner: StreamHandler) -> StreamHandler | None:
+        service = _service(method)
+        if service not in self._platform and service not in self._intake:
+            return None
+        platform = service in self._platform
+
+        async def call(request: Any, context: ServicerContext) -> AsyncIterator[Any]:
+            workspace = await self._keys.workspace_of(_authorization(context))
+            if platform:
+                # The stream runs in its call's own task: the value lives as long as the call.
+                _workspace.set(workspace)
+            else:
+                _check_workspace(workspace, request)
+            async for response in inner(request, context):
+                yield response
+
+        return call
 
     def _platform_call(self, inner: Handler) -> Handler:
         async def call(request: Any, context: ServicerContext) -> Any:
@@ -57,14 +76,21 @@ class AuthInterceptor(UnaryInterceptor):
 
     def _intake_call(self, inner: Handler) -> Handler:
         async def call(request: Any, context: ServicerContext) -> Any:
-            workspace = await self._keys.workspace_of(_authorization(context))
-            if workspace != request.workspace:
-                raise PermissionDenied(
-                    f"This API key belongs to another workspace than '{request.workspace}'."
-                )
+            _check_workspace(await self._keys.workspace_of(_authorization(context)), request)
             return await inner(request, context)
 
         return call
+
+
+def _service(method: str) -> str:
+    return method.split("/")[1] if method.count("/") == 2 else ""
+
+
+def _check_workspace(workspace: str, request: Any) -> None:
+    if workspace != request.workspace:
+        raise PermissionDenied(
+            f"This API key belongs to another workspace than '{request.workspace}'."
+        )
 
 
 def _authorization(context: ServicerContext) -> str | None:

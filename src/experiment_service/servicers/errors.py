@@ -7,6 +7,7 @@ and the dialect's error body) that `rest.py` renders.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -16,7 +17,7 @@ from grpc_status import rpc_status
 
 from experiment_service.domain import errors
 from experiment_service.rest import dialects as rest
-from experiment_service.servicers.interceptors import Handler, UnaryInterceptor
+from experiment_service.servicers.interceptors import Handler, StreamHandler, UnaryInterceptor
 from experiment_service.storage.database import StorageUnavailable
 from experiment_service.types import ServicerContext
 
@@ -83,6 +84,9 @@ class DomainErrorInterceptor(UnaryInterceptor):
     def wrap(self, method: str, inner: Handler) -> Handler:
         return _guarded(inner, self._bindings.get(method))
 
+    def wrap_stream(self, method: str, inner: StreamHandler) -> StreamHandler:
+        return _guarded_stream(inner, self._bindings.get(method))
+
 
 def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
     async def call(request: Any, context: ServicerContext) -> Any:
@@ -91,19 +95,9 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
             try:
                 response = await inner(request, context)
             except StorageUnavailable as outage:
-                log.warning("database unavailable", extra={"error": str(outage)})
-                raise errors.Unavailable("The database is unavailable; retry shortly.") from None
+                raise _unavailable(outage) from None
         except errors.DomainError as error:
-            status = to_rpc_status(error)
-            log.debug("refused: %s %s", status.code.name, error.message)
-            trailing = tuple(status.trailing_metadata)
-            if dialect is not None and binding is not None:
-                http_status, body = rest.render_error(dialect, binding, error)
-                trailing += (
-                    (rest.STATUS_HEADER, str(http_status)),
-                    (rest.BODY_HEADER, rest.encode_body(body)),
-                )
-            await context.abort(status.code, status.details, trailing)
+            await _refuse(context, error, dialect, binding)
         if dialect is not None and binding is not None and binding.success_status != 200:
             await context.send_initial_metadata(
                 ((rest.STATUS_HEADER, str(binding.success_status)),)
@@ -111,3 +105,42 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
         return response
 
     return call
+
+
+def _guarded_stream(inner: StreamHandler, binding: rest.HttpBinding | None) -> StreamHandler:
+    async def call(request: Any, context: ServicerContext) -> AsyncIterator[Any]:
+        dialect = rest.rest_dialect(context) if binding is not None else None
+        try:
+            try:
+                async for response in inner(request, context):
+                    yield response
+            except StorageUnavailable as outage:
+                raise _unavailable(outage) from None
+        except errors.DomainError as error:
+            await _refuse(context, error, dialect, binding)
+
+    return call
+
+
+def _unavailable(outage: StorageUnavailable) -> errors.Unavailable:
+    log.warning("database unavailable", extra={"error": str(outage)})
+    return errors.Unavailable("The database is unavailable; retry shortly.")
+
+
+async def _refuse(
+    context: ServicerContext,
+    error: errors.DomainError,
+    dialect: str | None,
+    binding: rest.HttpBinding | None,
+) -> None:
+    """Abort the call with the error's status and, for REST callers, the dialect's body."""
+    status = to_rpc_status(error)
+    log.debug("refused: %s %s", status.code.name, error.message)
+    trailing = tuple(status.trailing_metadata)
+    if dialect is not None and binding is not None:
+        http_status, body = rest.render_error(dialect, binding, error)
+        trailing += (
+            (rest.STATUS_HEADER, str(http_status)),
+            (rest.BODY_HEADER, rest.encode_body(body)),
+        )
+    await context.abort(status.code, status.details, trailing)

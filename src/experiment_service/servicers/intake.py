@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from google.protobuf import empty_pb2
 
 from experiment_service.api.comparison.v2 import comparison_pb2
@@ -106,6 +108,12 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
     ) -> res.Experiment:
         experiment = await self._experiments.get(request.workspace, request.name)
         return convert.experiment_message(experiment)
+
+    async def WatchExperiment(
+        self, request: svc.WatchExperimentRequest, context: ServicerContext
+    ) -> AsyncIterator[res.Experiment]:
+        async for experiment in self._experiments.watch(request.workspace, request.name):
+            yield convert.experiment_message(experiment)
 
     async def UpdateExperiment(
         self, request: svc.UpdateExperimentRequest, context: ServicerContext

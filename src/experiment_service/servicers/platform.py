@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from google.protobuf import empty_pb2
 
 from experiment_service.api.comparison.v2 import comparison_pb2
@@ -346,10 +348,17 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         self, request: ex.GetTraceSummaryRequest, context: ServicerContext
     ) -> ex.TraceSummary:
         summary = await self._experiments.summary(current_workspace(), request.experiment_id)
-        message = ex.TraceSummary(**convert.summary_fields(summary))
-        if summary.avg_latency is not None:
-            message.avg_latency = summary.avg_latency
-        return message
+        return convert.summary_message(summary)
+
+    async def WatchExperiment(
+        self, request: ex.WatchExperimentRequest, context: ServicerContext
+    ) -> AsyncIterator[ex.ExperimentEvent]:
+        async for event in self._experiments.watch(current_workspace(), request.id):
+            yield ex.ExperimentEvent(
+                experiment=convert.experiment_message(event.experiment),
+                trace_counts=event.trace_counts,
+                summary=convert.summary_message(event.summary),
+            )
 
     async def GetTrace(self, request: ex.GetTraceRequest, context: ServicerContext) -> res.Trace:
         trace = await self._experiments.get_trace(

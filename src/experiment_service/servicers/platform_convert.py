@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from google.protobuf import descriptor
 
+from experiment_service.api.platform.v2 import experiments_pb2 as ex
 from experiment_service.api.platform.v2 import resources_pb2 as res
 from experiment_service.domain.listing import Page
 from experiment_service.domain.models import Aggregate
@@ -295,6 +296,13 @@ def trace_message(trace: Trace) -> res.Trace:
 
 def aggregate_message(aggregate: Aggregate) -> res.Aggregate:
     return res.Aggregate(**dataclasses.asdict(aggregate))
+
+
+def summary_message(summary: TraceSummary) -> ex.TraceSummary:
+    message = ex.TraceSummary(**summary_fields(summary))
+    if summary.avg_latency is not None:
+        message.avg_latency = summary.avg_latency
+    return message
 
 
 def summary_fields(summary: TraceSummary) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 
 from experiment_service.domain.clock import new_id, utcnow
@@ -27,6 +28,7 @@ from experiment_service.domain.models import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.domain.watching import watch
 from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.batching import UniqueInsertBatcher
@@ -88,6 +90,21 @@ class IntakeExperiments:
         if not await self._inserts.insert(row):
             raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.")
         return experiment
+
+    def watch(self, workspace: str, name: str) -> AsyncIterator[Experiment]:
+        """The experiment with its rollups: at once, then whenever its runs change, until the
+        watcher leaves (an intake experiment never finishes)."""
+
+        async def marker() -> Hashable:
+            async with self._db.transaction() as session:
+                row = await queries.experiments.get_live_by_name(
+                    session, workspace, ExperimentKind.INTAKE, name
+                )
+                if row is None:
+                    raise _not_found(workspace, name)
+                return await queries.experiments.change_marker(session, row.id)
+
+        return watch(marker, lambda: self.get(workspace, name), lambda _: False)
 
     async def get(self, workspace: str, name: str) -> Experiment:
         async with self._db.transaction() as session:

@@ -7,7 +7,7 @@ or expired); built-in ones start `pending` until the runner takes them.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 
 from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import FailedPrecondition
@@ -15,7 +15,12 @@ from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.models import Session
 from experiment_service.domain.platform import workflows as workflow_rules
 from experiment_service.domain.platform.evaluators import by_slugs
-from experiment_service.domain.platform.models import PlatformExperiment, Trace, TraceSummary
+from experiment_service.domain.platform.models import (
+    ExperimentEvent,
+    PlatformExperiment,
+    Trace,
+    TraceSummary,
+)
 from experiment_service.domain.platform.resources import (
     apply_patch,
     check_patch,
@@ -40,6 +45,7 @@ from experiment_service.domain.platform.traces import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import Violations
+from experiment_service.domain.watching import watch
 from experiment_service.statuses import (
     UNFINISHED_EXPERIMENT,
     UNFINISHED_RUN,
@@ -354,6 +360,27 @@ class PlatformExperiments:
             spans = [step, *evaluator_spans(1, scores, output, now)]
             new_run = await record_result(session, row, run, result, spans, None, now)
             return trace_from_row(new_run, row, [span_from_values(s) for s in spans])
+
+    def watch(self, workspace: str, experiment_id: str) -> AsyncIterator[ExperimentEvent]:
+        """The experiment, its trace counts and summary: at once, then on every change, until
+        it is completed, failed or cancelled."""
+
+        async def marker() -> Hashable:
+            async with self._db.transaction() as session:
+                row = await _owned(session, workspace, experiment_id)
+                return await queries.experiments.change_marker(session, row.id)
+
+        async def snapshot() -> ExperimentEvent:
+            summary = await self.summary(workspace, experiment_id)
+            async with self._db.transaction() as session:
+                row = await _owned(session, workspace, experiment_id)
+                counts = await queries.traces.counts_by_status(session, row.id)
+            return ExperimentEvent(experiment_from_row(row), counts, summary)
+
+        def finished(event: ExperimentEvent) -> bool:
+            return event.experiment.status not in UNFINISHED_EXPERIMENT
+
+        return watch(marker, snapshot, finished)
 
     async def summary(self, workspace: str, experiment_id: str) -> TraceSummary:
         row = await self._refreshed(workspace, experiment_id)

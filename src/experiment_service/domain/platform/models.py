@@ -145,3 +145,12 @@ class TraceSummary:
     total_completion_tokens: int
     avg_latency: float | None
     scores: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExperimentEvent:
+    """What a watcher of a platform experiment is sent."""
+
+    experiment: PlatformExperiment
+    trace_counts: dict[str, int]
+    summary: TraceSummary

@@ -23,6 +23,22 @@ async def get_live_by_name(
     )
 
 
+async def change_marker(session: AsyncSession, experiment_id: str) -> tuple[object, ...] | None:
+    """What changes whenever the experiment or its runs do; None once it is gone."""
+    row = (
+        await session.execute(
+            select(
+                ExperimentRow.status,
+                ExperimentRow.progress,
+                ExperimentRow.runs_version,
+                ExperimentRow.updated_at,
+                ExperimentRow.deleted_at,
+            ).where(ExperimentRow.id == experiment_id)
+        )
+    ).one_or_none()
+    return None if row is None or row.deleted_at is not None else tuple(row)
+
+
 async def list_page(
     session: AsyncSession, kind: str, query: ListQuery
 ) -> tuple[list[ExperimentRow], int]:

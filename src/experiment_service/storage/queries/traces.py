@@ -220,6 +220,16 @@ async def spans_of(session: Transaction, run_id: int) -> list[SpanRow]:
     return list(spans)
 
 
+async def counts_by_status(session: Transaction, experiment_id: str) -> dict[str, int]:
+    """How many of the experiment's traces are in each status."""
+    rows = await session.execute(
+        select(RunRow.status, func.count())
+        .where(RunRow.experiment_id == experiment_id)
+        .group_by(RunRow.status)
+    )
+    return {str(status): int(count) for status, count in rows.all()}
+
+
 async def spans_of_runs(session: Transaction, run_ids: list[int]) -> dict[int, list[SpanRow]]:
     """The spans of several traces (one page of a list), by run id, each in the order they ran."""
     found: dict[int, list[SpanRow]] = {run_id: [] for run_id in run_ids}

@@ -158,6 +158,14 @@ class CompareExperimentsRequest(_message.Message):
     top: int
     def __init__(self, workspace: _Optional[str] = ..., name: _Optional[str] = ..., baseline: _Optional[str] = ..., top: _Optional[int] = ...) -> None: ...
 
+class WatchExperimentRequest(_message.Message):
+    __slots__ = ("workspace", "name")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    name: str
+    def __init__(self, workspace: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
 class GetExperimentRequest(_message.Message):
     __slots__ = ("workspace", "name")
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]

@@ -84,6 +84,11 @@ class IntakeServiceStub:
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
                 _registered_method=True)
+        self.WatchExperiment = channel.unary_stream(
+                '/experiment_service.api.intake.v2.IntakeService/WatchExperiment',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.WatchExperimentRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
+                _registered_method=True)
         self.UpdateExperiment = channel.unary_unary(
                 '/experiment_service.api.intake.v2.IntakeService/UpdateExperiment',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpdateExperimentRequest.SerializeToString,
@@ -182,6 +187,14 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchExperiment(self, request, context):
+        """Sends the experiment with its rollups at once, then again whenever its runs change
+        (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateExperiment(self, request, context):
         """Replaces an experiment's fields. The identity fields (`name`, `agent_name`,
         `agent_version`, `dataset_name`, `dataset_version`) cannot change: ALREADY_EXISTS.
@@ -268,6 +281,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
             'GetExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.GetExperiment,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
+            ),
+            'WatchExperiment': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchExperiment,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.WatchExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
             ),
             'UpdateExperiment': grpc.unary_unary_rpc_method_handler(
@@ -523,6 +541,33 @@ class IntakeService:
             target,
             '/experiment_service.api.intake.v2.IntakeService/GetExperiment',
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.IntakeService/WatchExperiment',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.WatchExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
             options,
             channel_credentials,

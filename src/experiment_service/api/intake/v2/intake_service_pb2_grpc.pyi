@@ -59,6 +59,10 @@ class IntakeServiceStub:
     """Lists experiments with their rollups, one page at a time."""
     GetExperiment: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.GetExperimentRequest, _resources_pb2.Experiment]
     """Gets a live experiment by name, with its rollups."""
+    WatchExperiment: _grpc.UnaryStreamMultiCallable[_intake_service_pb2.WatchExperimentRequest, _resources_pb2.Experiment]
+    """Sends the experiment with its rollups at once, then again whenever its runs change
+    (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
+    """
     UpdateExperiment: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.UpdateExperimentRequest, _resources_pb2.Experiment]
     """Replaces an experiment's fields. The identity fields (`name`, `agent_name`,
     `agent_version`, `dataset_name`, `dataset_version`) cannot change: ALREADY_EXISTS.
@@ -105,6 +109,10 @@ class IntakeServiceAsyncStub(IntakeServiceStub):
     """Lists experiments with their rollups, one page at a time."""
     GetExperiment: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.GetExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Gets a live experiment by name, with its rollups."""
+    WatchExperiment: _aio.UnaryStreamMultiCallable[_intake_service_pb2.WatchExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
+    """Sends the experiment with its rollups at once, then again whenever its runs change
+    (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
+    """
     UpdateExperiment: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.UpdateExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Replaces an experiment's fields. The identity fields (`name`, `agent_name`,
     `agent_version`, `dataset_name`, `dataset_version`) cannot change: ALREADY_EXISTS.
@@ -196,6 +204,16 @@ class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.Experiment, _abc.Awaitable[_resources_pb2.Experiment]]:
         """Gets a live experiment by name, with its rollups."""
+
+    @_abc_1.abstractmethod
+    def WatchExperiment(
+        self,
+        request: _intake_service_pb2.WatchExperimentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_resources_pb2.Experiment], _abc.AsyncIterator[_resources_pb2.Experiment]]:
+        """Sends the experiment with its rollups at once, then again whenever its runs change
+        (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
+        """
 
     @_abc_1.abstractmethod
     def UpdateExperiment(

@@ -72,6 +72,29 @@ class CancelExperimentRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class WatchExperimentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ExperimentEvent(_message.Message):
+    __slots__ = ("experiment", "trace_counts", "summary")
+    class TraceCountsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    EXPERIMENT_FIELD_NUMBER: _ClassVar[int]
+    TRACE_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    experiment: _resources_pb2.Experiment
+    trace_counts: _containers.ScalarMap[str, int]
+    summary: TraceSummary
+    def __init__(self, experiment: _Optional[_Union[_resources_pb2.Experiment, _Mapping]] = ..., trace_counts: _Optional[_Mapping[str, int]] = ..., summary: _Optional[_Union[TraceSummary, _Mapping]] = ...) -> None: ...
+
 class RerunExperimentRequest(_message.Message):
     __slots__ = ("id", "statuses")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -66,6 +66,11 @@ class ExperimentServiceStub:
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
                 _registered_method=True)
+        self.WatchExperiment = channel.unary_stream(
+                '/experiment_service.api.platform.v2.ExperimentService/WatchExperiment',
+                request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.FromString,
+                _registered_method=True)
         self.RerunExperiment = channel.unary_unary(
                 '/experiment_service.api.platform.v2.ExperimentService/RerunExperiment',
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.RerunExperimentRequest.SerializeToString,
@@ -140,6 +145,15 @@ class ExperimentServiceServicer:
 
     def CancelExperiment(self, request, context):
         """Cancels an unfinished experiment: pending traces stop, finished ones stay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchExperiment(self, request, context):
+        """Sends the experiment with its trace counts and summary at once, then again whenever it
+        changes (coalesced: a burst of results is one event), until it completes, fails or is
+        cancelled. Over REST this is a Server-Sent Events stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -225,6 +239,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     servicer.CancelExperiment,
                     request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
+            ),
+            'WatchExperiment': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchExperiment,
+                    request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.SerializeToString,
             ),
             'RerunExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.RerunExperiment,
@@ -401,6 +420,33 @@ class ExperimentService:
             '/experiment_service.api.platform.v2.ExperimentService/CancelExperiment',
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.CancelExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2.Experiment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/experiment_service.api.platform.v2.ExperimentService/WatchExperiment',
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.SerializeToString,
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.FromString,
             options,
             channel_credentials,
             insecure,

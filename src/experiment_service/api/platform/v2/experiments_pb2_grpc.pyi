@@ -50,6 +50,11 @@ class ExperimentServiceStub:
     """Changes an experiment's name or description (fields present in the body)."""
     CancelExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.CancelExperimentRequest, _resources_pb2.Experiment]
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+    WatchExperiment: _grpc.UnaryStreamMultiCallable[_experiments_pb2.WatchExperimentRequest, _experiments_pb2.ExperimentEvent]
+    """Sends the experiment with its trace counts and summary at once, then again whenever it
+    changes (coalesced: a burst of results is one event), until it completes, fails or is
+    cancelled. Over REST this is a Server-Sent Events stream.
+    """
     RerunExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]
     """Runs again the traces of a finished built-in-workflow experiment that ended in the given
     statuses (default `error` and `expired`; `cancelled` on request): they are pending again
@@ -90,6 +95,11 @@ class ExperimentServiceAsyncStub(ExperimentServiceStub):
     """Changes an experiment's name or description (fields present in the body)."""
     CancelExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.CancelExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+    WatchExperiment: _aio.UnaryStreamMultiCallable[_experiments_pb2.WatchExperimentRequest, _experiments_pb2.ExperimentEvent]  # type: ignore[assignment]
+    """Sends the experiment with its trace counts and summary at once, then again whenever it
+    changes (coalesced: a burst of results is one event), until it completes, fails or is
+    cancelled. Over REST this is a Server-Sent Events stream.
+    """
     RerunExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Runs again the traces of a finished built-in-workflow experiment that ended in the given
     statuses (default `error` and `expired`; `cancelled` on request): they are pending again
@@ -157,6 +167,17 @@ class ExperimentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.Experiment, _abc.Awaitable[_resources_pb2.Experiment]]:
         """Cancels an unfinished experiment: pending traces stop, finished ones stay."""
+
+    @_abc_1.abstractmethod
+    def WatchExperiment(
+        self,
+        request: _experiments_pb2.WatchExperimentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_experiments_pb2.ExperimentEvent], _abc.AsyncIterator[_experiments_pb2.ExperimentEvent]]:
+        """Sends the experiment with its trace counts and summary at once, then again whenever it
+        changes (coalesced: a burst of results is one event), until it completes, fails or is
+        cancelled. Over REST this is a Server-Sent Events stream.
+        """
 
     @_abc_1.abstractmethod
     def RerunExperiment(

@@ -1,0 +1,57 @@
+"""`experiment-service watch`: follow an experiment live, as a progress bar in a terminal (one
+line per change otherwise), until it finishes (platform) or the user stops it (intake)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+import grpc
+
+from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
+from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
+
+BAR_WIDTH = 30
+
+
+def lines(server: str, experiment: str, *, workspace: str | None, api_key: str) -> Iterator[str]:
+    """One status line per event of the experiment's watch stream."""
+    metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+    with grpc.insecure_channel(server) as channel:
+        if workspace is not None:
+            intake = intake_service_pb2_grpc.IntakeServiceStub(channel)
+            request = intake_service_pb2.WatchExperimentRequest(
+                workspace=workspace, name=experiment
+            )
+            for state in intake.WatchExperiment(request, metadata=metadata):
+                cost = f", ${state.cost_usd.sum:.4f}" if state.HasField("cost_usd") else ""
+                yield f"{state.name}: {state.run_count} runs{cost}"
+            return
+        platform = experiments_pb2_grpc.ExperimentServiceStub(channel)
+        stream = platform.WatchExperiment(
+            experiments_pb2.WatchExperimentRequest(id=experiment), metadata=metadata
+        )
+        for event in stream:
+            progress = event.experiment.progress
+            done = int(BAR_WIDTH * progress / 100)
+            counts = ", ".join(f"{n} {status}" for status, n in sorted(event.trace_counts.items()))
+            yield (
+                f"[{'#' * done}{'.' * (BAR_WIDTH - done)}] {progress:5.1f}% "
+                f"{event.experiment.status} ({counts}; ${event.summary.total_cost:.4f})"
+            )
+
+
+def follow(stream: Iterator[str], out: TextIO = sys.stdout) -> None:
+    """Redraw one line in a terminal; print line after line anywhere else."""
+    terminal = out.isatty()
+    last = ""
+    for line in stream:
+        if terminal:
+            out.write("\r" + line.ljust(len(last)))
+        else:
+            out.write(line + "\n")
+        out.flush()
+        last = line
+    if terminal:
+        out.write("\n")

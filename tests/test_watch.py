@@ -1,0 +1,92 @@
+"""Watching intake experiments live: a gRPC stream and Server-Sent Events through Envoy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+
+from experiment_service.api.intake.v2 import intake_service_pb2 as svc
+from experiment_service.api.intake.v2.intake_service_pb2_grpc import IntakeServiceStub
+
+
+def session(session_id: str) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "experiment_name": "e",
+        "status": "success",
+        "started_at": "2024-01-15T09:30:00Z",
+        "ended_at": "2024-01-15T09:30:02Z",
+        "cost_usd": 0.5,
+    }
+
+
+@pytest.fixture
+def http(rest_base: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=rest_base, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def ws(workspace: str, http: httpx.Client) -> str:
+    base = f"/apis/intake/v2/workspaces/{workspace}"
+    body = {"name": "e", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}
+    assert http.post(f"{base}/experiments", json=body).status_code == 201
+    return base
+
+
+def sse_events(reply: httpx.Response) -> Iterator[dict[str, Any]]:
+    for line in reply.iter_lines():
+        if line.startswith("data: "):
+            yield json.loads(line[len("data: ") :])
+
+
+async def test_a_grpc_watcher_gets_the_experiment_at_once_then_each_change(
+    intake: IntakeServiceStub, http: httpx.Client, ws: str, workspace: str
+) -> None:
+    stream = intake.WatchExperiment(svc.WatchExperimentRequest(workspace=workspace, name="e"))
+    first = await asyncio.wait_for(stream.read(), 5)
+    assert (first.name, first.run_count) == ("e", 0)
+    reply = await asyncio.to_thread(
+        http.post, f"{ws}/ingest/sessions", json={"sessions": [session("s1"), session("s2")]}
+    )
+    assert reply.status_code == 201
+    started = time.monotonic()
+    second = await asyncio.wait_for(stream.read(), 5)
+    assert second.run_count == 2 and second.cost_usd.sum == 1.0, "one event for the batch"
+    assert time.monotonic() - started < 2
+    stream.cancel()
+
+
+async def test_watching_an_unknown_experiment_is_not_found(
+    intake: IntakeServiceStub, workspace: str
+) -> None:
+    stream = intake.WatchExperiment(svc.WatchExperimentRequest(workspace=workspace, name="no"))
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stream.read()
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_server_sent_events_through_the_gateway(http: httpx.Client, ws: str) -> None:
+    def ingest_later() -> None:
+        time.sleep(0.5)
+        http.post(f"{ws}/ingest/sessions", json={"sessions": [session("s1")]})
+
+    threading.Thread(target=ingest_later, daemon=True).start()
+    with http.stream("GET", f"{ws}/experiments/e/events") as reply:
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(reply)
+        assert next(events)["run_count"] == 0
+        changed = next(events)
+        assert changed["run_count"] == 1 and changed["name"] == "e"
+    missing = http.get(f"{ws}/experiments/ghost/events")
+    assert missing.status_code == 404
+    assert missing.json()["detail"].endswith("/ghost' not found.")
