@@ -193,6 +193,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_client_flags(compare)
 
+    export = commands.add_parser(
+        "export",
+        help="write an experiment's runs to a CSV or JSON-lines file",
+        description="Every trace of a platform experiment (by id, with --api-key), or every "
+        "session of an intake experiment (by name, with --workspace), with inputs, outputs, "
+        "scores, cost, tokens and latency, streamed into a file.",
+    )
+    export.add_argument("experiment", help="a platform experiment's id, or an intake name")
+    export.add_argument("--workspace", help="export an intake experiment of this workspace")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--output", type=Path, required=True, metavar="FILE")
+    _add_client_flags(export)
+
     watch = commands.add_parser(
         "watch",
         help="follow an experiment live: progress, trace counts, cost",
@@ -323,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         return _compare(args)
     elif args.command == "watch":
         return _watch(args)
+    elif args.command == "export":
+        return _export(args)
     elif args.command == "api-keys":
         return asyncio.run(_api_keys(args))
     elif args.command == "gateway-config":
@@ -357,6 +372,23 @@ def _import_dataset(args: argparse.Namespace) -> int:
         print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
         return 1
     print(f"imported {added} rows into {args.dataset_id}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import grpc
+
+    from experiment_service import export_file
+
+    stream = export_file.chunks(
+        args.server, args.experiment, args.format, workspace=args.workspace, api_key=args.api_key
+    )
+    try:
+        rows = export_file.write(stream, args.output, args.format)
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
+        return 1
+    print(f"exported {rows} rows to {args.output}")
     return 0
 
 

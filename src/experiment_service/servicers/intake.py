@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
 from experiment_service.api.comparison.v2 import comparison_pb2
@@ -108,6 +109,15 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
     ) -> res.Experiment:
         experiment = await self._experiments.get(request.workspace, request.name)
         return convert.experiment_message(experiment)
+
+    async def ExportSessions(
+        self, request: svc.ExportSessionsRequest, context: ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        content_type, chunks = await self._sessions.export(
+            request.workspace, request.name, request.format
+        )
+        async for chunk in chunks:
+            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
 
     async def WatchExperiment(
         self, request: svc.WatchExperimentRequest, context: ServicerContext

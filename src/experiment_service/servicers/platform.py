@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
 from experiment_service.api.comparison.v2 import comparison_pb2
@@ -349,6 +350,15 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
     ) -> ex.TraceSummary:
         summary = await self._experiments.summary(current_workspace(), request.experiment_id)
         return convert.summary_message(summary)
+
+    async def ExportTraces(
+        self, request: ex.ExportTracesRequest, context: ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        content_type, chunks = await self._experiments.export(
+            current_workspace(), request.experiment_id, request.format
+        )
+        async for chunk in chunks:
+            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
 
     async def WatchExperiment(
         self, request: ex.WatchExperimentRequest, context: ServicerContext

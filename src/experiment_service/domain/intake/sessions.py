@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.errors import FailedPrecondition, NotFound
+from experiment_service.domain.exports import export_format, export_runs, scored_names
 from experiment_service.domain.listing import Page, page_request
 from experiment_service.domain.models import (
     EvaluatorResult,
@@ -24,7 +26,7 @@ from experiment_service.statuses import (
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import RunRow
-from experiment_service.types import RowValues
+from experiment_service.types import JSON, RowValues
 
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
@@ -76,6 +78,21 @@ class IntakeSessions:
                 ]
                 await queries.runs.replace_runs(session, ids[name], runs, scores)
         return sum(len(batch) for batch in by_experiment.values())
+
+    async def export(
+        self, workspace: str, name: str, format_: str
+    ) -> tuple[str, AsyncIterator[bytes]]:
+        """The content type, and every session of the experiment in that format, streamed."""
+        form = export_format(format_)
+        async with self._db.transaction() as session:
+            row = await queries.experiments.get_live_by_name(
+                session, workspace, ExperimentKind.INTAKE, name
+            )
+        if row is None:
+            raise NotFound(f"Experiment '{workspace}/{name}' not found.")
+        names = await scored_names(self._db, row.id, [])
+        chunks = export_runs(self._db, row.id, form, SESSION_COLUMNS, _session_values, names)
+        return form.content_type, chunks
 
     async def upsert_evaluator_result(
         self,
@@ -133,6 +150,43 @@ class IntakeSessions:
                 session, experiment.id, equals, request.offset, request.page_size
             )
         return Page([session_from_row(row, experiment_name) for row in rows], request, total)
+
+
+SESSION_COLUMNS = (
+    "session_id",
+    "test_case_id",
+    "status",
+    "started_at",
+    "ended_at",
+    "latency_ms",
+    "cost_usd",
+    "input_tokens",
+    "output_tokens",
+    "model_names",
+    "input",
+    "output",
+)
+
+
+def _session_values(run: RunRow) -> tuple[JSON, ...]:
+    return (
+        run.session_id,
+        run.test_case_id,
+        run.status,
+        _iso(run.started_at),
+        _iso(run.ended_at),
+        run.latency_ms,
+        run.cost_usd,
+        run.input_tokens,
+        run.output_tokens,
+        list(run.model_names or []),
+        run.input,
+        run.output,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def validate_session(violations: Violations, item: Session) -> None:

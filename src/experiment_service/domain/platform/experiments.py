@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Hashable
 
 from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import FailedPrecondition
+from experiment_service.domain.exports import export_format, export_runs, scored_names
 from experiment_service.domain.listing import Page, parse_sort, platform_page
 from experiment_service.domain.models import Session
 from experiment_service.domain.platform import workflows as workflow_rules
@@ -57,7 +58,7 @@ from experiment_service.statuses import (
 )
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
-from experiment_service.storage.tables import DatasetRow, ExperimentRow, PromptRow
+from experiment_service.storage.tables import DatasetRow, ExperimentRow, PromptRow, RunRow
 from experiment_service.types import JSON, JSONObject, Workflow
 
 SORT_FIELDS = ("name", "created_at", "updated_at", "status")
@@ -382,6 +383,16 @@ class PlatformExperiments:
 
         return watch(marker, snapshot, finished)
 
+    async def export(
+        self, workspace: str, experiment_id: str, format_: str
+    ) -> tuple[str, AsyncIterator[bytes]]:
+        """The content type, and every trace of the experiment in that format, streamed."""
+        form = export_format(format_)
+        row = await self._refreshed(workspace, experiment_id)
+        names = await scored_names(self._db, row.id, list(row.evaluator_slugs or []))
+        chunks = export_runs(self._db, row.id, form, TRACE_COLUMNS, _trace_values, names)
+        return form.content_type, chunks
+
     async def summary(self, workspace: str, experiment_id: str) -> TraceSummary:
         row = await self._refreshed(workspace, experiment_id)
         async with self._db.transaction() as session:
@@ -447,6 +458,39 @@ async def _check_references(
                 f"Evaluator '{slug}' not found.",
                 "not_found",
             )
+
+
+TRACE_COLUMNS = (
+    "trace_id",
+    "dataset_row_id",
+    "status",
+    "input",
+    "output",
+    "expected_output",
+    "model",
+    "total_cost",
+    "prompt_tokens",
+    "completion_tokens",
+    "duration_seconds",
+    "error_message",
+)
+
+
+def _trace_values(run: RunRow) -> tuple[JSON, ...]:
+    return (
+        run.session_id,
+        run.dataset_row_id,
+        run.status,
+        run.input,
+        run.output,
+        run.expected_output,
+        run.model_names[-1] if run.model_names else None,
+        run.cost_usd,
+        run.input_tokens,
+        run.output_tokens,
+        run.latency_ms / 1000 if run.latency_ms is not None else None,
+        run.error_message,
+    )
 
 
 def _check_status(field: str, status: str | None, allowed: tuple[str, ...]) -> None:

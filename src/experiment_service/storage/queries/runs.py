@@ -300,3 +300,28 @@ async def store_rollups(
                     computed_at=computed_at,
                 )
             )
+
+
+async def page_after(
+    session: AsyncSession, experiment_id: str, after_id: int, limit: int
+) -> list[RunRow]:
+    """Up to `limit` runs of the experiment after run id `after_id`, in id order: pages that
+    stay correct while runs are added (keyset paging)."""
+    rows = await session.scalars(
+        select(RunRow)
+        .where(RunRow.experiment_id == experiment_id, RunRow.id > after_id)
+        .order_by(RunRow.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def scored_names(session: AsyncSession, experiment_id: str) -> list[str]:
+    """The evaluators with NUMERIC or BOOLEAN results in the experiment, sorted."""
+    names = await session.scalars(
+        select(SessionScoreRow.name)
+        .where(SessionScoreRow.experiment_id == experiment_id)
+        .distinct()
+        .order_by(SessionScoreRow.name)
+    )
+    return list(names)

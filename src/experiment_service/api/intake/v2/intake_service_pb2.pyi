@@ -4,6 +4,7 @@ from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_p
 from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
@@ -157,6 +158,16 @@ class CompareExperimentsRequest(_message.Message):
     baseline: str
     top: int
     def __init__(self, workspace: _Optional[str] = ..., name: _Optional[str] = ..., baseline: _Optional[str] = ..., top: _Optional[int] = ...) -> None: ...
+
+class ExportSessionsRequest(_message.Message):
+    __slots__ = ("workspace", "name", "format")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    name: str
+    format: str
+    def __init__(self, workspace: _Optional[str] = ..., name: _Optional[str] = ..., format: _Optional[str] = ...) -> None: ...
 
 class WatchExperimentRequest(_message.Message):
     __slots__ = ("workspace", "name")

@@ -6,6 +6,7 @@ import warnings
 from experiment_service.api.comparison.v2 import comparison_pb2 as experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2
 from experiment_service.api.intake.v2 import intake_service_pb2 as experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2
 from experiment_service.api.intake.v2 import resources_pb2 as experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -83,6 +84,11 @@ class IntakeServiceStub:
                 '/experiment_service.api.intake.v2.IntakeService/GetExperiment',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
+                _registered_method=True)
+        self.ExportSessions = channel.unary_stream(
+                '/experiment_service.api.intake.v2.IntakeService/ExportSessions',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.ExportSessionsRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
         self.WatchExperiment = channel.unary_stream(
                 '/experiment_service.api.intake.v2.IntakeService/WatchExperiment',
@@ -187,6 +193,14 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportSessions(self, request, context):
+        """Every session of the experiment with its input, output, score per evaluator, cost,
+        tokens, latency and status, as CSV or JSON lines, streamed in chunks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchExperiment(self, request, context):
         """Sends the experiment with its rollups at once, then again whenever its runs change
         (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
@@ -282,6 +296,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.GetExperiment,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.SerializeToString,
+            ),
+            'ExportSessions': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportSessions,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.ExportSessionsRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
             'WatchExperiment': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchExperiment,
@@ -542,6 +561,33 @@ class IntakeService:
             '/experiment_service.api.intake.v2.IntakeService/GetExperiment',
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.GetExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_resources__pb2.Experiment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.IntakeService/ExportSessions',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.ExportSessionsRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

@@ -7,6 +7,7 @@ from collections import abc as _abc
 from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.intake.v2 import intake_service_pb2 as _intake_service_pb2
 from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from grpc import aio as _aio
 import abc as _abc_1
@@ -59,6 +60,10 @@ class IntakeServiceStub:
     """Lists experiments with their rollups, one page at a time."""
     GetExperiment: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.GetExperimentRequest, _resources_pb2.Experiment]
     """Gets a live experiment by name, with its rollups."""
+    ExportSessions: _grpc.UnaryStreamMultiCallable[_intake_service_pb2.ExportSessionsRequest, _httpbody_pb2.HttpBody]
+    """Every session of the experiment with its input, output, score per evaluator, cost,
+    tokens, latency and status, as CSV or JSON lines, streamed in chunks.
+    """
     WatchExperiment: _grpc.UnaryStreamMultiCallable[_intake_service_pb2.WatchExperimentRequest, _resources_pb2.Experiment]
     """Sends the experiment with its rollups at once, then again whenever its runs change
     (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
@@ -109,6 +114,10 @@ class IntakeServiceAsyncStub(IntakeServiceStub):
     """Lists experiments with their rollups, one page at a time."""
     GetExperiment: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.GetExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Gets a live experiment by name, with its rollups."""
+    ExportSessions: _aio.UnaryStreamMultiCallable[_intake_service_pb2.ExportSessionsRequest, _httpbody_pb2.HttpBody]  # type: ignore[assignment]
+    """Every session of the experiment with its input, output, score per evaluator, cost,
+    tokens, latency and status, as CSV or JSON lines, streamed in chunks.
+    """
     WatchExperiment: _aio.UnaryStreamMultiCallable[_intake_service_pb2.WatchExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Sends the experiment with its rollups at once, then again whenever its runs change
     (coalesced), until the caller leaves. Over REST this is a Server-Sent Events stream.
@@ -204,6 +213,16 @@ class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.Experiment, _abc.Awaitable[_resources_pb2.Experiment]]:
         """Gets a live experiment by name, with its rollups."""
+
+    @_abc_1.abstractmethod
+    def ExportSessions(
+        self,
+        request: _intake_service_pb2.ExportSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_httpbody_pb2.HttpBody], _abc.AsyncIterator[_httpbody_pb2.HttpBody]]:
+        """Every session of the experiment with its input, output, score per evaluator, cost,
+        tokens, latency and status, as CSV or JSON lines, streamed in chunks.
+        """
 
     @_abc_1.abstractmethod
     def WatchExperiment(

@@ -2,6 +2,7 @@ from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_p
 from experiment_service.api.platform.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
@@ -94,6 +95,14 @@ class ExperimentEvent(_message.Message):
     trace_counts: _containers.ScalarMap[str, int]
     summary: TraceSummary
     def __init__(self, experiment: _Optional[_Union[_resources_pb2.Experiment, _Mapping]] = ..., trace_counts: _Optional[_Mapping[str, int]] = ..., summary: _Optional[_Union[TraceSummary, _Mapping]] = ...) -> None: ...
+
+class ExportTracesRequest(_message.Message):
+    __slots__ = ("experiment_id", "format")
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    format: str
+    def __init__(self, experiment_id: _Optional[str] = ..., format: _Optional[str] = ...) -> None: ...
 
 class RerunExperimentRequest(_message.Message):
     __slots__ = ("id", "statuses")

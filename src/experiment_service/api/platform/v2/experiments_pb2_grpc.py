@@ -6,6 +6,7 @@ import warnings
 from experiment_service.api.comparison.v2 import comparison_pb2 as experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2
 from experiment_service.api.platform.v2 import experiments_pb2 as experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2
 from experiment_service.api.platform.v2 import resources_pb2 as experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -70,6 +71,11 @@ class ExperimentServiceStub:
                 '/experiment_service.api.platform.v2.ExperimentService/WatchExperiment',
                 request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.FromString,
+                _registered_method=True)
+        self.ExportTraces = channel.unary_stream(
+                '/experiment_service.api.platform.v2.ExperimentService/ExportTraces',
+                request_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExportTracesRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
         self.RerunExperiment = channel.unary_unary(
                 '/experiment_service.api.platform.v2.ExperimentService/RerunExperiment',
@@ -154,6 +160,15 @@ class ExperimentServiceServicer:
         """Sends the experiment with its trace counts and summary at once, then again whenever it
         changes (coalesced: a burst of results is one event), until it completes, fails or is
         cancelled. Over REST this is a Server-Sent Events stream.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportTraces(self, request, context):
+        """Every trace of the experiment with its input, output, expected output, score per
+        evaluator, cost, tokens, latency and status, as CSV or JSON lines, streamed in chunks (an
+        export of any size is never held in memory at once).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -244,6 +259,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     servicer.WatchExperiment,
                     request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.SerializeToString,
+            ),
+            'ExportTraces': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportTraces,
+                    request_deserializer=experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExportTracesRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
             'RerunExperiment': grpc.unary_unary_rpc_method_handler(
                     servicer.RerunExperiment,
@@ -447,6 +467,33 @@ class ExperimentService:
             '/experiment_service.api.platform.v2.ExperimentService/WatchExperiment',
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.WatchExperimentRequest.SerializeToString,
             experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExperimentEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportTraces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/experiment_service.api.platform.v2.ExperimentService/ExportTraces',
+            experiment__service_dot_api_dot_platform_dot_v2_dot_experiments__pb2.ExportTracesRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

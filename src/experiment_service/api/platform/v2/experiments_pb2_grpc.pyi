@@ -7,6 +7,7 @@ from collections import abc as _abc
 from experiment_service.api.comparison.v2 import comparison_pb2 as _comparison_pb2
 from experiment_service.api.platform.v2 import experiments_pb2 as _experiments_pb2
 from experiment_service.api.platform.v2 import resources_pb2 as _resources_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from grpc import aio as _aio
 import abc as _abc_1
@@ -55,6 +56,11 @@ class ExperimentServiceStub:
     changes (coalesced: a burst of results is one event), until it completes, fails or is
     cancelled. Over REST this is a Server-Sent Events stream.
     """
+    ExportTraces: _grpc.UnaryStreamMultiCallable[_experiments_pb2.ExportTracesRequest, _httpbody_pb2.HttpBody]
+    """Every trace of the experiment with its input, output, expected output, score per
+    evaluator, cost, tokens, latency and status, as CSV or JSON lines, streamed in chunks (an
+    export of any size is never held in memory at once).
+    """
     RerunExperiment: _grpc.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]
     """Runs again the traces of a finished built-in-workflow experiment that ended in the given
     statuses (default `error` and `expired`; `cancelled` on request): they are pending again
@@ -99,6 +105,11 @@ class ExperimentServiceAsyncStub(ExperimentServiceStub):
     """Sends the experiment with its trace counts and summary at once, then again whenever it
     changes (coalesced: a burst of results is one event), until it completes, fails or is
     cancelled. Over REST this is a Server-Sent Events stream.
+    """
+    ExportTraces: _aio.UnaryStreamMultiCallable[_experiments_pb2.ExportTracesRequest, _httpbody_pb2.HttpBody]  # type: ignore[assignment]
+    """Every trace of the experiment with its input, output, expected output, score per
+    evaluator, cost, tokens, latency and status, as CSV or JSON lines, streamed in chunks (an
+    export of any size is never held in memory at once).
     """
     RerunExperiment: _aio.UnaryUnaryMultiCallable[_experiments_pb2.RerunExperimentRequest, _resources_pb2.Experiment]  # type: ignore[assignment]
     """Runs again the traces of a finished built-in-workflow experiment that ended in the given
@@ -177,6 +188,17 @@ class ExperimentServiceServicer(metaclass=_abc_1.ABCMeta):
         """Sends the experiment with its trace counts and summary at once, then again whenever it
         changes (coalesced: a burst of results is one event), until it completes, fails or is
         cancelled. Over REST this is a Server-Sent Events stream.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportTraces(
+        self,
+        request: _experiments_pb2.ExportTracesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_httpbody_pb2.HttpBody], _abc.AsyncIterator[_httpbody_pb2.HttpBody]]:
+        """Every trace of the experiment with its input, output, expected output, score per
+        evaluator, cost, tokens, latency and status, as CSV or JSON lines, streamed in chunks (an
+        export of any size is never held in memory at once).
         """
 
     @_abc_1.abstractmethod
