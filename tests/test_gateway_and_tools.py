@@ -127,6 +127,39 @@ def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path
         envoy.wait(10)
 
 
+def test_healthz_follows_the_grpc_servers_health(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    http_port, admin_port = free_port(), free_port()
+    written = subprocess.run(
+        [
+            *(CONSOLE_SCRIPT, "gateway-config", "--output-dir", str(tmp_path / "gw")),
+            *("--upstream", server.grpc_target),
+            *("--http-address", f"127.0.0.1:{http_port}", "--admin-port", str(admin_port)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    envoy = subprocess.Popen(
+        [BIN / "envoy", "-c", written.stdout.strip(), "--log-level", "error"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_ready(f"http://127.0.0.1:{admin_port}/ready")
+        healthz = f"http://127.0.0.1:{http_port}/healthz"
+        assert httpx.get(healthz).status_code == 200
+        server.stop()
+        deadline = time.monotonic() + 10
+        while httpx.get(healthz).status_code != 503:
+            assert time.monotonic() < deadline, "still healthy after the server stopped"
+            time.sleep(0.2)
+    finally:
+        server.stop()
+        envoy.terminate()
+        envoy.wait(10)
+
+
 def _wait_ready(url: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
