@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 
 .PHONY: serve test test-sqlite lint protos clean
 
-serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite under ./data/)
+serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite in the user data directory)
 	$(BIN)/experiment-service serve
 
 test: $(INSTALLED) $(BUF)  ## Lint, type-check, check generated code, run the suite on SQLite and PostgreSQL
@@ -16,6 +16,7 @@ test: $(INSTALLED) $(BUF)  ## Lint, type-check, check generated code, run the su
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy
+	scripts/ensure_debian_package.sh chromium command -v chromium
 	$(BIN)/pytest
 	scripts/ensure_postgres.sh
 	EXPERIMENT_SERVICE_TEST_BACKEND=postgresql $(BIN)/pytest

@@ -15,6 +15,6 @@ setup(
     package_dir={"": "src", GATEWAY_PACKAGE: "gateway"},
     package_data={
         "": ["*.pyi", "py.typed", "*.ini", "*.mako", "*.pb"],
-        GATEWAY_PACKAGE: ["*.tmpl", "*.lua", "*.json"],
+        GATEWAY_PACKAGE: ["*.tmpl", "*.lua", "*.json", "*.html"],
     },
 )

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import envoy
+import swagger_ui_bundle
 
 from experiment_service.addresses import split_address
 from experiment_service.api import intake as _intake_api
@@ -28,6 +29,7 @@ GATEWAY_DIR = Path(str(resources.files("experiment_service.rest.gateway_files"))
 TEMPLATE = GATEWAY_DIR / "envoy.yaml.tmpl"
 LUA_FILTER = GATEWAY_DIR / "rest_dialects.lua"
 OPENAPI = GATEWAY_DIR / "openapi.json"
+DOCS_PAGE = GATEWAY_DIR / "docs.html"
 DESCRIPTOR_SET = Path(_intake_api.__file__).resolve().parent.parent / "descriptor_set.pb"
 STARTUP_TIMEOUT_S = 20.0
 PR_SET_PDEATHSIG = 1
@@ -91,6 +93,8 @@ def render_config(
         HTTP_HOST=http_host,
         HTTP_PORT=http_port,
         OPENAPI_PATH=OPENAPI,
+        DOCS_PAGE_PATH=DOCS_PAGE,
+        SWAGGER_UI_DIR=swagger_ui_bundle.swagger_ui_path,
         LUA_PATH=lua_path,
         DESCRIPTOR_PATH=DESCRIPTOR_SET,
         SERVICES=", ".join(services),
