@@ -6,7 +6,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -15,6 +16,10 @@ import pytest
 
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2.intake_service_pb2_grpc import IntakeServiceStub
+from experiment_service.api.intake.v2.intake_service_pb2_grpc import (
+    IntakeServiceStub as IntakeServiceSyncStub,
+)
+from tests.support.server import start_server
 
 
 def session(session_id: str) -> dict[str, Any]:
@@ -90,3 +95,30 @@ def test_server_sent_events_through_the_gateway(http: httpx.Client, ws: str) -> 
     missing = http.get(f"{ws}/experiments/ghost/events")
     assert missing.status_code == 404
     assert missing.json()["detail"].endswith("/ghost' not found.")
+
+
+def test_changes_written_by_another_replica_reach_the_stream(
+    tmp_path: Path, new_database_url: Callable[[], str]
+) -> None:
+    database_url = new_database_url()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    watched = start_server(tmp_path / "a", database_url=database_url)
+    writer = start_server(tmp_path / "b", database_url=database_url, gateway=True)
+    try:
+        assert writer.http_base is not None
+        base = f"{writer.http_base}/apis/intake/v2/workspaces/w"
+        body = {"name": "e", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}
+        assert httpx.post(f"{base}/experiments", json=body).status_code == 201
+        with grpc.insecure_channel(watched.grpc_target) as channel:
+            stream = IntakeServiceSyncStub(channel).WatchExperiment(
+                svc.WatchExperimentRequest(workspace="w", name="e")
+            )
+            assert next(stream).run_count == 0
+            sessions = {"sessions": [session("s1")]}
+            assert httpx.post(f"{base}/ingest/sessions", json=sessions).status_code == 201
+            assert next(stream).run_count == 1
+            stream.cancel()
+    finally:
+        writer.stop()
+        watched.stop()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from typing import TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 State = TypeVar("State")
 
@@ -39,3 +40,84 @@ async def watch(
             if finished(state):
                 return
         await asyncio.sleep(POLL_SECONDS)
+
+
+class Broadcasts:
+    """One poller per watched experiment in this process, shared by all of its watchers: ten
+    watchers cost the database what one does. A watcher gets the latest state at once, then
+    each newer one; a slow watcher skips the states it was too slow for."""
+
+    def __init__(self) -> None:
+        self._shared: dict[Hashable, _Shared[Any]] = {}
+
+    def watch(
+        self,
+        key: Hashable,
+        marker: Callable[[], Awaitable[Hashable]],
+        snapshot: Callable[[], Awaitable[State]],
+        finished: Callable[[State], bool],
+    ) -> AsyncIterator[State]:
+        shared = self._shared.get(key)
+        if shared is None or shared.closed:
+            shared = _Shared(watch(marker, snapshot, finished), lambda: self._drop(key))
+            self._shared[key] = shared
+        return shared.subscribe()
+
+    def _drop(self, key: Hashable) -> None:
+        self._shared.pop(key, None)
+
+
+class _Shared(Generic[State]):
+    """A poller's states, handed to every subscriber."""
+
+    def __init__(self, states: AsyncIterator[State], on_idle: Callable[[], None]) -> None:
+        self._states = states
+        self._on_idle = on_idle
+        self._changed = asyncio.Condition()
+        self._latest: State | None = None
+        self._version = 0
+        self._error: BaseException | None = None
+        self._done = False
+        self._subscribers = 0
+        self.closed = False
+        self._task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        try:
+            async for state in self._states:
+                async with self._changed:
+                    self._latest, self._version = state, self._version + 1
+                    self._changed.notify_all()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # handed to the subscribers, who raise it
+            self._error = error
+        async with self._changed:
+            self._done = True
+            self._changed.notify_all()
+
+    def _has_news(self, seen: int) -> bool:
+        return self._version > seen or self._done
+
+    async def subscribe(self) -> AsyncIterator[State]:
+        self._subscribers += 1
+        seen = 0
+        try:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(partial(self._has_news, seen))
+                    fresh = self._version > seen
+                    seen, state = self._version, self._latest
+                if fresh:
+                    assert state is not None
+                    yield state
+                elif self._done:
+                    if self._error is not None:
+                        raise self._error
+                    return
+        finally:
+            self._subscribers -= 1
+            if self._subscribers == 0:
+                self.closed = True
+                self._task.cancel()
+                self._on_idle()

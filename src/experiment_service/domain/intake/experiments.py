@@ -28,7 +28,7 @@ from experiment_service.domain.models import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.domain.watching import watch
+from experiment_service.domain.watching import Broadcasts
 from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.batching import UniqueInsertBatcher
@@ -61,6 +61,7 @@ class IntakeExperiments:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._inserts = UniqueInsertBatcher(database, ExperimentRow)
+        self._broadcasts = Broadcasts()
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
         # experiment_group_id is a soft reference (seed 000): stored as given, never checked.
@@ -104,7 +105,9 @@ class IntakeExperiments:
                     raise _not_found(workspace, name)
                 return await queries.experiments.change_marker(session, row.id)
 
-        return watch(marker, lambda: self.get(workspace, name), lambda _: False)
+        return self._broadcasts.watch(
+            (workspace, name), marker, lambda: self.get(workspace, name), lambda _: False
+        )
 
     async def get(self, workspace: str, name: str) -> Experiment:
         async with self._db.transaction() as session:

@@ -46,7 +46,7 @@ from experiment_service.domain.platform.traces import (
 )
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.validation import Violations
-from experiment_service.domain.watching import watch
+from experiment_service.domain.watching import Broadcasts
 from experiment_service.statuses import (
     UNFINISHED_EXPERIMENT,
     UNFINISHED_RUN,
@@ -74,6 +74,7 @@ class PlatformExperiments:
         self._db = database
         # Wakes a local runner at once; other replicas find the work when they next poll.
         self._on_created = on_created
+        self._broadcasts = Broadcasts()
 
     async def create(
         self,
@@ -372,7 +373,7 @@ class PlatformExperiments:
                 return await queries.experiments.change_marker(session, row.id)
 
         async def snapshot() -> ExperimentEvent:
-            summary = await self.summary(workspace, experiment_id)
+            summary = await self.summary(workspace, experiment_id, cache=False)
             async with self._db.transaction() as session:
                 row = await _owned(session, workspace, experiment_id)
                 counts = await queries.traces.counts_by_status(session, row.id)
@@ -381,7 +382,7 @@ class PlatformExperiments:
         def finished(event: ExperimentEvent) -> bool:
             return event.experiment.status not in UNFINISHED_EXPERIMENT
 
-        return watch(marker, snapshot, finished)
+        return self._broadcasts.watch((workspace, experiment_id), marker, snapshot, finished)
 
     async def export(
         self, workspace: str, experiment_id: str, format_: str
@@ -393,12 +394,18 @@ class PlatformExperiments:
         chunks = export_runs(self._db, row.id, form, TRACE_COLUMNS, _trace_values, names)
         return form.content_type, chunks
 
-    async def summary(self, workspace: str, experiment_id: str) -> TraceSummary:
+    async def summary(
+        self, workspace: str, experiment_id: str, *, cache: bool = True
+    ) -> TraceSummary:
+        """Totals and score statistics; `cache` keeps freshly computed rollups for the next
+        reader (a watcher of a running experiment does not: they change again at once, and
+        storing them would be one more write beside the runner's)."""
         row = await self._refreshed(workspace, experiment_id)
         async with self._db.transaction() as session:
             totals = await queries.traces.totals(session, row.id)
             rollups, fresh = await read_rollups(session, [row])
-        await remember(self._db, fresh)
+        if cache:
+            await remember(self._db, fresh)
         count, cost, prompt_tokens, completion_tokens, latency_ms = totals
         return TraceSummary(
             total_count=int(count),
