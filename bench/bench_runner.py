@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.fake_llm import FakeLLM
+from tests.support.fake_llm import FakeLLM, providers_file
 from tests.support.keys import create_api_key
 from tests.support.server import start_server
 
@@ -42,11 +42,7 @@ def run_once(api: httpx.Client, rows: int) -> float:
 def main() -> None:
     fake = FakeLLM()
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "providers.toml"
-        config.write_text(
-            f'[[providers]]\nname = "fake"\nbase_url = "{fake.base_url}"\n'
-            f"concurrency = {CONCURRENCY}\n"
-        )
+        config = providers_file(Path(tmp), fake, CONCURRENCY)
         server = start_server(Path(tmp), f"--config={config}", gateway=True)
         try:
             _, key = create_api_key(server, "bench")

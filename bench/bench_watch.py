@@ -23,7 +23,7 @@ import grpc
 import httpx
 
 from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
-from tests.support.fake_llm import FakeLLM
+from tests.support.fake_llm import FakeLLM, providers_file
 from tests.support.keys import create_api_key
 from tests.support.server import RunningServer, start_server
 
@@ -87,11 +87,7 @@ def timed_run(
 def main() -> None:
     fake = FakeLLM()
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "providers.toml"
-        config.write_text(
-            f'[[providers]]\nname = "fake"\nbase_url = "{fake.base_url}"\n'
-            f"concurrency = {CONCURRENCY}\n"
-        )
+        config = providers_file(Path(tmp), fake, CONCURRENCY)
         server = start_server(Path(tmp), f"--config={config}", gateway=True)
         try:
             _, key = create_api_key(server, "bench")

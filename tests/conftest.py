@@ -94,6 +94,13 @@ def rest_base(server: RunningServer) -> str:
 
 
 @pytest.fixture
+def http(rest_base: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the REST gateway (no API key)."""
+    with httpx.Client(base_url=rest_base, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
 def api_key(server: RunningServer, workspace: str) -> str:
     """A key of the test's workspace."""
     return create_api_key(server, workspace)[1]

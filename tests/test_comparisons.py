@@ -6,7 +6,6 @@ import json
 import random
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -20,12 +19,6 @@ from experiment_service.api.intake.v2.intake_service_pb2_grpc import IntakeServi
 from tests.support.server import CONSOLE_SCRIPT, RunningServer
 
 Run = dict[str, Any]
-
-
-@pytest.fixture
-def http(rest_base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=rest_base, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,6 @@ import pytest
 from tests.support.server import CONSOLE_SCRIPT, RunningServer
 
 ROWS = 2500  # more than two pages of the exporter
-
-
-@pytest.fixture
-def http(rest_base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=rest_base, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -90,14 +92,15 @@ def test_serve_stops_envoy_when_it_stops(tmp_path: Path) -> None:
         httpx.get(f"{running.http_base}/openapi.json")
 
 
-def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path: Path) -> None:
-    """Envoy on its own in front of a replica that is down: REST callers get the server's
-    failure in the documented error body, whatever they sent."""
+@contextlib.contextmanager
+def standalone_gateway(directory: Path, upstream: str) -> Iterator[str]:
+    """Envoy on its own (configured by `gateway-config`) in front of `upstream`; yields its
+    base URL once it is ready."""
     http_port, admin_port = free_port(), free_port()
     written = subprocess.run(
         [
-            *(CONSOLE_SCRIPT, "gateway-config", "--output-dir", str(tmp_path)),
-            *("--upstream", f"127.0.0.1:{free_port()}"),
+            *(CONSOLE_SCRIPT, "gateway-config", "--output-dir", str(directory)),
+            *("--upstream", upstream),
             *("--http-address", f"127.0.0.1:{http_port}", "--admin-port", str(admin_port)),
         ],
         capture_output=True,
@@ -110,8 +113,17 @@ def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path
         stderr=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{http_port}"
         _wait_ready(f"http://127.0.0.1:{admin_port}/ready")
+        yield f"http://127.0.0.1:{http_port}"
+    finally:
+        envoy.terminate()
+        envoy.wait(10)
+
+
+def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path: Path) -> None:
+    """Envoy on its own in front of a replica that is down: REST callers get the server's
+    failure in the documented error body, whatever they sent."""
+    with standalone_gateway(tmp_path, f"127.0.0.1:{free_port()}") as base:
         intake = f"{base}/apis/intake/v2/workspaces/w/experiments"
         for reply in (
             httpx.get(intake),
@@ -122,42 +134,20 @@ def test_rest_reports_an_unreachable_server_as_503_not_as_a_bad_request(tmp_path
             assert reply.headers["content-type"] == "application/json"
             detail = reply.json()["detail"]
             assert detail.startswith("The service is unavailable ("), detail
-    finally:
-        envoy.terminate()
-        envoy.wait(10)
 
 
 def test_healthz_follows_the_grpc_servers_health(tmp_path: Path) -> None:
     server = start_server(tmp_path)
-    http_port, admin_port = free_port(), free_port()
-    written = subprocess.run(
-        [
-            *(CONSOLE_SCRIPT, "gateway-config", "--output-dir", str(tmp_path / "gw")),
-            *("--upstream", server.grpc_target),
-            *("--http-address", f"127.0.0.1:{http_port}", "--admin-port", str(admin_port)),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    envoy = subprocess.Popen(
-        [BIN / "envoy", "-c", written.stdout.strip(), "--log-level", "error"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        _wait_ready(f"http://127.0.0.1:{admin_port}/ready")
-        healthz = f"http://127.0.0.1:{http_port}/healthz"
-        assert httpx.get(healthz).status_code == 200
-        server.stop()
-        deadline = time.monotonic() + 10
-        while httpx.get(healthz).status_code != 503:
-            assert time.monotonic() < deadline, "still healthy after the server stopped"
-            time.sleep(0.2)
+        with standalone_gateway(tmp_path / "gateway", server.grpc_target) as base:
+            assert httpx.get(f"{base}/healthz").status_code == 200
+            server.stop()
+            deadline = time.monotonic() + 10
+            while httpx.get(f"{base}/healthz").status_code != 503:
+                assert time.monotonic() < deadline, "still healthy after the server stopped"
+                time.sleep(0.2)
     finally:
         server.stop()
-        envoy.terminate()
-        envoy.wait(10)
 
 
 def _wait_ready(url: str, timeout: float = 20.0) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,6 @@ SEED_REQUEST = {
 }
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def http(rest_base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=rest_base, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture

@@ -34,12 +34,6 @@ def session(session_id: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def http(rest_base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=rest_base, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
 def ws(workspace: str, http: httpx.Client) -> str:
     base = f"/apis/intake/v2/workspaces/{workspace}"
     body = {"name": "e", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}

@@ -21,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -120,3 +121,12 @@ class FakeLLM:
                 },
             },
         )
+
+
+def providers_file(directory: Path, fake: FakeLLM, concurrency: int = 16) -> Path:
+    """A providers file (serve --config) naming `fake` as the provider of every model."""
+    path = directory / "providers.toml"
+    path.write_text(
+        f'[[providers]]\nname = "fake"\nbase_url = "{fake.base_url}"\nconcurrency = {concurrency}\n'
+    )
+    return path
