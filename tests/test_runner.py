@@ -385,11 +385,11 @@ def test_watchers_follow_a_run_to_completion(
 ) -> None:
     """Over gRPC, over SSE through Envoy, and with the CLI: coalesced events, progress that
     only grows, and an end when the experiment completes."""
-    rows = [{"input": f"row {i}"} for i in range(150)]
+    rows = [{"input": f"watched row {i}"} for i in range(150)]
     fake.latency = 0.02
     try:
         run = experiment(
-            api, dataset(api, rows), [{"type": "completion", "config": {"model": "upper"}}]
+            api, dataset(api, rows), [{"type": "completion", "config": {"model": "echo"}}]
         )
         metadata = (("authorization", api.headers["authorization"]),)
         with grpc.insecure_channel(runner_server.grpc_target) as channel:
