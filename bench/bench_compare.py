@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -98,8 +99,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     backend = parser.parse_args().backend
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = PostgresCluster(Path(tmp) / "pg") if backend == "postgresql" else None
-        if cluster is not None:
+        cluster = None
+        if backend == "postgresql":
+            # Not under the private temporary directory: the cluster may run as another user.
+            cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="experiment-service-pg-")))
             cluster.start()
         url = cluster.new_database() if cluster else f"sqlite+aiosqlite:///{tmp}/bench.db"
         server = start_server(Path(tmp), database_url=url)
@@ -120,6 +123,7 @@ def main() -> None:
             server.stop()
             if cluster is not None:
                 cluster.stop()
+                shutil.rmtree(cluster.directory, ignore_errors=True)
     print(f"{backend}: {CASES} test cases x {REPEATS} runs x {EVALUATORS} evaluators per side")
     for label, times in (
         ("both experiments changed (nothing cached)", both),
