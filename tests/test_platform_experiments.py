@@ -481,6 +481,14 @@ def test_list_patch_and_delete(platform: httpx.Client) -> None:
     assert listed["next"] == "/api/v2/experiments/list/?page=2&page_size=2"
     by_name = platform.get("/api/v2/experiments/list/", params={"sort_by": "name"}).json()
     assert [e["name"] for e in by_name["results"]] == ["exp-0", "exp-1", "exp-2"]
+    running = platform.get(
+        "/api/v2/experiments/list/", params={"status": "running", "page_size": 2}
+    ).json()
+    assert running["count"] == 3
+    assert running["next"] == "/api/v2/experiments/list/?page=2&page_size=2&status=running"
+    assert (
+        platform.get("/api/v2/experiments/list/", params={"status": "failed"}).json()["count"] == 0
+    )
 
     patched = platform.patch(f"/api/v2/experiments/{ids[0]}/", json={"description": "notes"})
     assert patched.json()["name"] == "exp-0" and patched.json()["description"] == "notes"

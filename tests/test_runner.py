@@ -376,7 +376,6 @@ def test_rerun_runs_only_the_failed_traces_again(api: httpx.Client, fake: FakeLL
     assert nothing.status_code == 400 and "No trace" in nothing.json()["detail"]
     listed = api.get("/api/v2/experiments/list/", params={"status": "completed", "page_size": 1})
     assert listed.status_code == 200 and listed.json()["results"][0]["status"] == "completed"
-    assert "status=completed" in (listed.json().get("next") or "status=completed")
     assert api.get("/api/v2/experiments/list/", params={"status": "bogus"}).status_code == 400
 
 
