@@ -112,6 +112,9 @@ local function transcoder_error(dialect, status, message)
   if status == "404" then
     return "404", '{"detail": "Not Found"}'
   end
+  if status == "413" then
+    return "413", '{"detail": "The request body is larger than the service accepts."}'
+  end
   local unknown, in_type = message:match('^Could not find field "([^"]+)" in the type "([^"]+)"')
   if unknown then
     local name = in_type:match("Filter$") and ("filter[" .. unknown .. "]") or unknown

@@ -35,6 +35,7 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
     try:
         for heading in (
             "## Using the Intake API over REST",
+            "## Reporting agent runs as OpenTelemetry spans",
             "## Using the Intake API over gRPC",
             "## Using the Platform API",
         ):
@@ -60,6 +61,9 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
     intake_rest = outputs["## Using the Intake API over REST"]
     assert '"detail"' not in intake_rest
     assert '"run_count":1' in intake_rest and '"ingested":1' in intake_rest
+    spans = outputs["## Reporting agent runs as OpenTelemetry spans"]
+    assert '"errors":[]' in spans and '"detail"' not in spans
+    assert '"run_count":1' in spans and '"sum":1500' in spans and '"span_count":2' in spans
     intake_grpc = outputs["## Using the Intake API over gRPC"]
     assert "experiment_service.api.intake.v2.IntakeService" in intake_grpc
     assert '"name":"experiment_alpha_2024"' in intake_grpc

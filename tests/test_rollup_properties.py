@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
+from tests.support.reference import reference_aggregate
 from tests.support.server import RunningServer
 
 EVALUATORS = ["accuracy", "helpful", "tone"]
@@ -55,26 +56,6 @@ sessions = st.lists(
     min_size=1,
     max_size=60,
 )
-
-
-def reference_aggregate(values: list[float]) -> dict[str, Any] | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    n = len(ordered)
-
-    def pick(q: float) -> float:
-        return ordered[min(math.floor(q * n + 1e-9), n - 1)]
-
-    return {
-        "sum": math.fsum(ordered),
-        "mean": math.fsum(ordered) / n,
-        "median": pick(0.5),
-        "p90": pick(0.9),
-        "p95": pick(0.95),
-        "p99": pick(0.99),
-        "count": n,
-    }
 
 
 def reference_rollups(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:

@@ -10,9 +10,15 @@ import signal
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from experiment_service.addresses import StartupError, ensure_free
-from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
+from experiment_service.api.intake.v2 import (
+    intake_service_pb2,
+    intake_service_pb2_grpc,
+    telemetry_pb2,
+    telemetry_pb2_grpc,
+)
 from experiment_service.api.platform.v2 import (
     datasets_pb2,
     datasets_pb2_grpc,
@@ -33,6 +39,8 @@ from experiment_service.domain.platform.datasets import Datasets
 from experiment_service.domain.platform.evaluators import Evaluators
 from experiment_service.domain.platform.experiments import PlatformExperiments
 from experiment_service.domain.platform.prompts import Prompts
+from experiment_service.domain.telemetry.ingest import TelemetryIngest
+from experiment_service.domain.telemetry.reads import TelemetryReads
 from experiment_service.rest import dialects as rest
 from experiment_service.rest.gateway import EnvoyGateway
 from experiment_service.runner.providers import load as load_providers
@@ -46,11 +54,17 @@ from experiment_service.servicers.platform import (
     ExperimentServicer,
     PromptServicer,
 )
+from experiment_service.servicers.telemetry import OtlpTraceServicer, TelemetryServicer
 from experiment_service.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-INTAKE_SERVICES = (intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],)
+INTAKE_SERVICES = (
+    intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],
+    telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"],
+)
+# OTLP's own gRPC service: no REST binding (OTLP/HTTP goes through TelemetryService).
+OTLP_SERVICES = (trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"],)
 PLATFORM_SERVICES = (
     datasets_pb2.DESCRIPTOR.services_by_name["DatasetService"],
     prompts_pb2.DESCRIPTOR.services_by_name["PromptService"],
@@ -59,6 +73,7 @@ PLATFORM_SERVICES = (
 )
 SERVICES = INTAKE_SERVICES + PLATFORM_SERVICES
 SERVICE_NAMES = tuple(service.full_name for service in SERVICES)
+GRPC_SERVICE_NAMES = SERVICE_NAMES + tuple(service.full_name for service in OTLP_SERVICES)
 
 
 class Server:
@@ -81,6 +96,7 @@ class Server:
             ApiKeys(self.database),
             platform_services={service.full_name for service in PLATFORM_SERVICES},
             intake_services={service.full_name for service in INTAKE_SERVICES},
+            header_workspace_services={service.full_name for service in OTLP_SERVICES},
             require_intake_auth=settings.require_auth,
         )
         self._grpc = grpc.aio.server(
@@ -109,6 +125,14 @@ class Server:
                 comparisons,
             ),
             self._grpc,
+        )
+        telemetry = TelemetryIngest(self.database)
+        telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(
+            TelemetryServicer(telemetry, TelemetryReads(self.database)), self._grpc
+        )
+        # opentelemetry-proto ships no stubs for its generated gRPC module.
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            OtlpTraceServicer(telemetry), self._grpc
         )
         datasets_pb2_grpc.add_DatasetServiceServicer_to_server(
             DatasetServicer(Datasets(self.database)), self._grpc
@@ -145,7 +169,7 @@ class Server:
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)
         reflection.enable_server_reflection(
-            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._grpc
+            (*GRPC_SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._grpc
         )
         try:
             self.port = self._grpc.add_insecure_port(self.settings.grpc_address)
@@ -159,7 +183,7 @@ class Server:
         await self._grpc.start()
         if self.runner is not None:
             await self.runner.start()
-        for name in ("", *SERVICE_NAMES):
+        for name in ("", *GRPC_SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         host = self.settings.grpc_address.rsplit(":", 1)[0]
         self.grpc_target = f"{host}:{self.port}"

@@ -56,6 +56,20 @@ class InvalidArgument(DomainError):
         return shown, len(self.violations) - len(shown)
 
 
+class MalformedBody(InvalidArgument):
+    """A raw request body (not JSON fields) that cannot be decoded: REST answers 400."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([FieldViolation("body", message, "malformed")], message)
+
+
+class UnsupportedMediaType(InvalidArgument):
+    """A raw request body in a format the method does not take: REST answers 415."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([FieldViolation("body.content_type", message, "unsupported")], message)
+
+
 class NotFound(DomainError):
     """The resource named does not exist (or is invisible to the caller)."""
 

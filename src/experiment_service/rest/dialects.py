@@ -56,6 +56,8 @@ MAX_BODY_CHARS = 7000
 VIOLATIONS_BUDGET_CHARS = 6000
 
 _ERROR_STATUS: dict[type[errors.DomainError], int] = {
+    errors.MalformedBody: 400,
+    errors.UnsupportedMediaType: 415,
     errors.InvalidArgument: 422,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
@@ -156,7 +158,7 @@ def render_error(
 def _intake_error(
     binding: HttpBinding, error: errors.DomainError, status: int
 ) -> tuple[int, dict[str, Any]]:
-    if not isinstance(error, errors.InvalidArgument):
+    if not isinstance(error, errors.InvalidArgument) or status != 422:
         return status, {"detail": error.message}
     if binding.is_query:  # a list's page, sort or filter: the contract's "400 bad query"
         return 400, {"detail": error.message}

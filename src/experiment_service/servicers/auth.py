@@ -23,6 +23,16 @@ def current_workspace() -> str:
     return _workspace.get()
 
 
+def caller_workspace() -> str | None:
+    """The workspace of the caller's API key, when the call carried one."""
+    return _workspace.get(None)
+
+
+# Services whose calls name their workspace in a request header (OTLP's own TraceService has
+# no workspace field), or leave it to the caller's key.
+WORKSPACE_HEADER = "workspace"
+
+
 class AuthInterceptor(UnaryInterceptor):
     def __init__(
         self,
@@ -30,12 +40,15 @@ class AuthInterceptor(UnaryInterceptor):
         *,
         platform_services: set[str],
         intake_services: set[str],
+        header_workspace_services: set[str],
         require_intake_auth: bool,
     ) -> None:
         super().__init__()
         self._keys = api_keys
         self._platform = platform_services
         self._intake = intake_services if require_intake_auth else set()
+        self._header_workspace = header_workspace_services
+        self._require_intake_auth = require_intake_auth
 
     def wrap(self, method: str, inner: Handler) -> Handler | None:
         service = _service(method)
@@ -43,6 +56,8 @@ class AuthInterceptor(UnaryInterceptor):
             return self._platform_call(inner)
         if service in self._intake:
             return self._intake_call(inner)
+        if service in self._header_workspace:
+            return self._header_workspace_call(inner)
         return None
 
     def wrap_stream(self, method: str, inner: StreamHandler) -> StreamHandler | None:
@@ -81,6 +96,26 @@ class AuthInterceptor(UnaryInterceptor):
 
         return call
 
+    def _header_workspace_call(self, inner: Handler) -> Handler:
+        """A key, when given (or required), must belong to the workspace the header names;
+        its workspace is the call's when the header names none."""
+
+        async def call(request: Any, context: ServicerContext) -> Any:
+            authorization = _authorization(context)
+            if authorization is None and not self._require_intake_auth:
+                return await inner(request, context)
+            workspace = await self._keys.workspace_of(authorization)
+            named = header_value(context, WORKSPACE_HEADER)
+            if named is not None and named != workspace:
+                raise PermissionDenied(f"This API key belongs to another workspace than '{named}'.")
+            token = _workspace.set(workspace)
+            try:
+                return await inner(request, context)
+            finally:
+                _workspace.reset(token)
+
+        return call
+
 
 def _service(method: str) -> str:
     return method.split("/")[1] if method.count("/") == 2 else ""
@@ -94,7 +129,12 @@ def _check_workspace(workspace: str, request: Any) -> None:
 
 
 def _authorization(context: ServicerContext) -> str | None:
+    return header_value(context, "authorization")
+
+
+def header_value(context: ServicerContext, name: str) -> str | None:
+    """The first non-empty value of a request header."""
     for key, value in context.invocation_metadata() or ():
-        if key == "authorization":
+        if key == name and value:
             return str(value)
     return None

@@ -86,7 +86,7 @@ class _InsertPlan:
             if (encoder := _column_encoder(table.c[name].type, dialect)) is not None
         ]
         self.rows_per_statement = max(1, MAX_PARAMETERS // len(columns))
-        self._statements: dict[tuple[int, bool, tuple[str, ...], str | None], str] = {}
+        self._statements: dict[_StatementKey, str] = {}
 
     def encode(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The rows' parameters, flattened in statement order."""
@@ -99,21 +99,14 @@ class _InsertPlan:
             encoded.append(values)
         return list(chain.from_iterable(encoded))
 
-    def statement(
-        self,
-        rows: int,
-        skip_conflicts: bool,
-        conflict_columns: tuple[str, ...],
-        returning: str | None,
-    ) -> str:
-        key = (rows, skip_conflicts, conflict_columns, returning)
+    def statement(self, key: _StatementKey) -> str:
         sql = self._statements.get(key)
         if sql is None:
             sql = self._statements[key] = self._render(key)
         return sql
 
-    def _render(self, key: tuple[int, bool, tuple[str, ...], str | None]) -> str:
-        rows, skip_conflicts, conflict_columns, returning = key
+    def _render(self, key: _StatementKey) -> str:
+        rows, skip_conflicts, conflict_columns, update_columns, returning = key
         quote = self.dialect.identifier_preparer.quote
         width = len(self.columns)
         if self.dialect.paramstyle == "qmark":
@@ -127,12 +120,21 @@ class _InsertPlan:
             f"INSERT INTO {quote(self.table.name)} ({', '.join(map(quote, self.columns))}) "
             f"VALUES {', '.join(groups)}"
         )
-        if skip_conflicts:
-            target = f" ({', '.join(map(quote, conflict_columns))})" if conflict_columns else ""
+        target = f" ({', '.join(map(quote, conflict_columns))})" if conflict_columns else ""
+        if update_columns:
+            assignments = ", ".join(
+                f"{quote(name)} = excluded.{quote(name)}" for name in update_columns
+            )
+            sql += f" ON CONFLICT{target} DO UPDATE SET {assignments}"
+        elif skip_conflicts:
             sql += f" ON CONFLICT{target} DO NOTHING"
         if returning:
             sql += f" RETURNING {quote(returning)}"
         return sql
+
+
+# (rows, skip_conflicts, conflict_columns, update_columns, returning)
+_StatementKey = tuple[int, bool, tuple[str, ...], tuple[str, ...], str | None]
 
 
 def _one(name: str) -> Callable[[Mapping[str, Any]], tuple[Any]]:
@@ -151,13 +153,16 @@ async def insert_rows(
     *,
     skip_conflicts: bool = False,
     conflict_columns: tuple[str, ...] = (),
+    update_columns: tuple[str, ...] = (),
     returning: str | None = None,
 ) -> list[Any]:
     """Insert `rows` (dicts with the same keys) on `connection`, in its transaction if any.
 
     With `skip_conflicts`, rows that collide with a unique index (the one on
     `conflict_columns`, or any when none are named) are left out: ON CONFLICT DO NOTHING.
-    With `returning`, that column of each inserted row is returned.
+    With `update_columns`, a row that collides with the unique index on `conflict_columns`
+    updates those columns of the stored row instead (an upsert; `rows` must not repeat a key).
+    With `returning`, that column of each inserted or updated row is returned.
     """
     if not rows:
         return []
@@ -167,7 +172,9 @@ async def insert_rows(
     step = plan.rows_per_statement
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        sql = plan.statement(len(chunk), skip_conflicts, conflict_columns, returning)
+        sql = plan.statement(
+            (len(chunk), skip_conflicts, conflict_columns, update_columns, returning)
+        )
         result = await execute(sql, tuple(plan.encode(chunk)))
         if returning:
             returned.extend(row[0] for row in result)

@@ -258,6 +258,62 @@ class SpanRow(Base):
     __table_args__ = (Index("ix_spans_run_position", "run_id", "position"),)
 
 
+class TelemetrySpanRow(Base):
+    """A span as a producer sent it (OTLP), identified by (workspace, trace_id, span_id).
+
+    Its session is `session.id` / `gen_ai.conversation.id`, else the session of its trace,
+    else one per trace; the experiment and test case are as the span names them. Runs of
+    experiments are summaries of these rows (see domain/telemetry/runs.py).
+    """
+
+    __tablename__ = "telemetry_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    trace_id: Mapped[str] = mapped_column(String(32))
+    span_id: Mapped[str] = mapped_column(String(16))
+    parent_span_id: Mapped[str | None] = mapped_column(String(16))
+    session_id: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    experiment_name: Mapped[str | None] = mapped_column(String(255))
+    test_case_id: Mapped[str | None] = mapped_column(String(255))
+    model: Mapped[str | None] = mapped_column(String(255))
+    provider: Mapped[str | None] = mapped_column(String(255))
+    agent_id: Mapped[str | None] = mapped_column(String(255))
+    agent_name: Mapped[str | None] = mapped_column(String(255))
+    agent_version: Mapped[str | None] = mapped_column(String(255))
+    tool_name: Mapped[str | None] = mapped_column(String(255))
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    cached_tokens: Mapped[int | None] = mapped_column(Integer)
+    total_tokens: Mapped[int | None] = mapped_column(Integer)
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    cost_input_usd: Mapped[float | None] = mapped_column(Float)
+    cost_output_usd: Mapped[float | None] = mapped_column(Float)
+    input: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[str | None] = mapped_column(Text)
+    error_type: Mapped[str | None] = mapped_column(String(255))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    raw_attributes: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    ingested_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("uq_telemetry_spans_identity", "workspace", "trace_id", "span_id", unique=True),
+        Index("ix_telemetry_spans_session", "workspace", "session_id", "started_at"),
+        # Root spans (parent NULL) in time order: the trace list.
+        Index("ix_telemetry_spans_parent_started", "workspace", "parent_span_id", "started_at"),
+        Index("ix_telemetry_spans_started", "workspace", "started_at"),
+        Index("ix_telemetry_spans_span_id", "workspace", "span_id"),
+        Index("ix_telemetry_spans_experiment", "workspace", "experiment_name", "session_id"),
+    )
+
+
 class ApiKeyRow(Base):
     """A platform API key of one workspace; only a SHA-256 of the key is kept."""
 

@@ -27,6 +27,7 @@ from experiment_service.domain.models import (
     Rollups,
 )
 from experiment_service.domain.rollups import read_rollups, remember
+from experiment_service.domain.telemetry.runs import adopt_experiment_sessions
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.domain.watching import Broadcasts
 from experiment_service.statuses import ExperimentKind
@@ -90,6 +91,8 @@ class IntakeExperiments:
         }
         if not await self._inserts.insert(row):
             raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.")
+        if await adopt_experiment_sessions(self._db, workspace, spec.name, now):
+            return await self.get(workspace, spec.name)
         return experiment
 
     def watch(self, workspace: str, name: str) -> AsyncIterator[Experiment]:

@@ -16,6 +16,7 @@ from experiment_service.storage.queries import (
     paging,
     prompts,
     runs,
+    telemetry,
     traces,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "paging",
     "prompts",
     "runs",
+    "telemetry",
     "traces",
 ]

@@ -20,6 +20,7 @@ from experiment_service.storage.tables import (
     SessionScoreRow,
     table_of,
 )
+from experiment_service.types import RowValues
 
 # Keeps each IN (...) list well under every backend's bound-parameter limit.
 _CHUNK = 500
@@ -82,6 +83,108 @@ async def replace_runs(
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, len(fresh))
     return len(fresh)
+
+
+# The columns of a run that its spans decide; its evaluator results are kept when they change.
+SUMMARY_COLUMNS = (
+    "test_case_id",
+    "status",
+    "started_at",
+    "ended_at",
+    "latency_ms",
+    "cost_usd",
+    "input_tokens",
+    "output_tokens",
+    "model_names",
+    "input",
+    "output",
+    "metadata",
+    "ingested_at",
+)
+
+
+async def refresh_runs(session: AsyncSession, experiment_id: str, runs: list[RowValues]) -> None:
+    """Store `runs` (each session once) as the new summaries of their sessions: new sessions
+    are added, known ones get the new summary and keep their evaluator results and scores."""
+    if not runs:
+        return
+    models = Counter(model for run in runs for model in set(run["model_names"]))
+    known: dict[str, str | None] = {}
+    for chunk in _chunks([run["session_id"] for run in runs]):
+        found = await session.execute(
+            select(RunRow.session_id, RunRow.model_names, RunRow.test_case_id).where(
+                RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
+            )
+        )
+        for session_id, model_names, test_case_id in found.all():
+            known[session_id] = test_case_id
+            models.subtract(set(model_names))
+    await insert_rows(
+        await session.connection(),
+        table_of(RunRow),
+        runs,
+        conflict_columns=("experiment_id", "session_id"),
+        update_columns=SUMMARY_COLUMNS,
+    )
+    for run in runs:
+        session_id = run["session_id"]
+        if session_id in known and known[session_id] != run["test_case_id"]:
+            await session.execute(
+                update(SessionScoreRow)
+                .where(
+                    SessionScoreRow.experiment_id == experiment_id,
+                    SessionScoreRow.session_id == session_id,
+                )
+                .values(test_case_id=run["test_case_id"])
+            )
+    await _count_models(session, experiment_id, models)
+    await bump_runs_version(session, experiment_id, len(runs) - len(known))
+
+
+async def runs_of_sessions(
+    session: AsyncSession, workspace: str, kind: str, session_ids: Sequence[str]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(experiment id, session id, metadata) of the live experiments' runs of these sessions."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for chunk in _chunks(session_ids):
+        rows = await session.execute(
+            select(RunRow.experiment_id, RunRow.session_id, RunRow.metadata_json)
+            .join(ExperimentRow, ExperimentRow.id == RunRow.experiment_id)
+            .where(
+                ExperimentRow.workspace == workspace,
+                ExperimentRow.kind == kind,
+                ExperimentRow.deleted_at.is_(None),
+                RunRow.session_id.in_(chunk),
+            )
+        )
+        found.extend((experiment_id, sid, metadata) for experiment_id, sid, metadata in rows.all())
+    return found
+
+
+async def delete_runs(session: AsyncSession, experiment_id: str, session_ids: list[str]) -> None:
+    """Remove these sessions' runs and scores from the experiment."""
+    if not session_ids:
+        return
+    models: Counter[str] = Counter()
+    removed = 0
+    for chunk in _chunks(session_ids):
+        found = await session.scalars(
+            select(RunRow.model_names).where(
+                RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
+            )
+        )
+        for model_names in found:
+            removed += 1
+            models.subtract(set(model_names))
+        for model_table in (SessionScoreRow, RunRow):
+            await session.execute(
+                delete(model_table).where(
+                    model_table.experiment_id == experiment_id,
+                    model_table.session_id.in_(chunk),
+                )
+            )
+    await _count_models(session, experiment_id, models)
+    await bump_runs_version(session, experiment_id, -removed)
 
 
 async def _count_models(session: AsyncSession, experiment_id: str, deltas: Counter[str]) -> None:

@@ -1,0 +1,373 @@
+import datetime
+
+from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ExportOtlpTracesRequest(_message.Message):
+    __slots__ = ("workspace", "body")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    body: _httpbody_pb2.HttpBody
+    def __init__(self, workspace: _Optional[str] = ..., body: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class ExportOtlpTracesResponse(_message.Message):
+    __slots__ = ("errors",)
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    errors: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, errors: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetSessionRequest(_message.Message):
+    __slots__ = ("workspace", "id")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    id: str
+    def __init__(self, workspace: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class SessionTelemetry(_message.Message):
+    __slots__ = ("id", "workspace", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "trace_count", "span_count")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CACHED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_INPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    TRACE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    workspace: str
+    started_at: _timestamp_pb2.Timestamp
+    ended_at: _timestamp_pb2.Timestamp
+    duration_ms: float
+    status: str
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    total_tokens: int
+    cost_usd: float
+    cost_input_usd: float
+    cost_output_usd: float
+    trace_count: int
+    span_count: int
+    def __init__(self, id: _Optional[str] = ..., workspace: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., trace_count: _Optional[int] = ..., span_count: _Optional[int] = ...) -> None: ...
+
+class EvaluationContext(_message.Message):
+    __slots__ = ("evaluation_id", "test_case_id")
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    evaluation_id: str
+    test_case_id: str
+    def __init__(self, evaluation_id: _Optional[str] = ..., test_case_id: _Optional[str] = ...) -> None: ...
+
+class ExperimentContext(_message.Message):
+    __slots__ = ("experiment_id", "test_case_id")
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    test_case_id: str
+    def __init__(self, experiment_id: _Optional[str] = ..., test_case_id: _Optional[str] = ...) -> None: ...
+
+class Span(_message.Message):
+    __slots__ = ("span_id", "session_id", "workspace", "evaluation_context", "parent_span_id", "kind", "name", "source", "trace_id", "started_at", "ended_at", "status", "error_type", "error_message", "provider", "model", "agent_id", "agent_name", "tool_name", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_total_usd", "cost_input_usd", "cost_output_usd", "input", "output", "raw_attributes", "ingested_at")
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    PARENT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CACHED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_TOTAL_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_INPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    RAW_ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    INGESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    span_id: str
+    session_id: str
+    workspace: str
+    evaluation_context: EvaluationContext
+    parent_span_id: str
+    kind: str
+    name: str
+    source: str
+    trace_id: str
+    started_at: _timestamp_pb2.Timestamp
+    ended_at: _timestamp_pb2.Timestamp
+    status: str
+    error_type: str
+    error_message: str
+    provider: str
+    model: str
+    agent_id: str
+    agent_name: str
+    tool_name: str
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    total_tokens: int
+    cost_total_usd: float
+    cost_input_usd: float
+    cost_output_usd: float
+    input: str
+    output: str
+    raw_attributes: str
+    ingested_at: _timestamp_pb2.Timestamp
+    def __init__(self, span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., parent_span_id: _Optional[str] = ..., kind: _Optional[str] = ..., name: _Optional[str] = ..., source: _Optional[str] = ..., trace_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., error_type: _Optional[str] = ..., error_message: _Optional[str] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., tool_name: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_total_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., raw_attributes: _Optional[str] = ..., ingested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SpanFilter(_message.Message):
+    __slots__ = ("session_id", "trace_id", "parent_span_id", "evaluation_id", "experiment_id", "test_case_id", "source", "kind", "status", "model", "tool_name", "provider", "agent_id", "agent_name", "started_at_gte", "started_at_lte")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_GTE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_LTE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    trace_id: str
+    parent_span_id: str
+    evaluation_id: str
+    experiment_id: str
+    test_case_id: str
+    source: str
+    kind: str
+    status: str
+    model: str
+    tool_name: str
+    provider: str
+    agent_id: str
+    agent_name: str
+    started_at_gte: _timestamp_pb2.Timestamp
+    started_at_lte: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., parent_span_id: _Optional[str] = ..., evaluation_id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., test_case_id: _Optional[str] = ..., source: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., model: _Optional[str] = ..., tool_name: _Optional[str] = ..., provider: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., started_at_gte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at_lte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListSpansRequest(_message.Message):
+    __slots__ = ("workspace", "page", "page_size", "sort", "mode", "filter")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    page: int
+    page_size: int
+    sort: str
+    mode: str
+    filter: SpanFilter
+    def __init__(self, workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort: _Optional[str] = ..., mode: _Optional[str] = ..., filter: _Optional[_Union[SpanFilter, _Mapping]] = ...) -> None: ...
+
+class ListSpansResponse(_message.Message):
+    __slots__ = ("data", "pagination", "sort", "filter")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[Span]
+    pagination: _resources_pb2.Pagination
+    sort: str
+    filter: SpanFilter
+    def __init__(self, data: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[SpanFilter, _Mapping]] = ...) -> None: ...
+
+class GetSpanRequest(_message.Message):
+    __slots__ = ("workspace", "span_id")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    span_id: str
+    def __init__(self, workspace: _Optional[str] = ..., span_id: _Optional[str] = ...) -> None: ...
+
+class ListSpanGroupsRequest(_message.Message):
+    __slots__ = ("workspace", "by", "page", "page_size", "sort", "filter")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    by: str
+    page: int
+    page_size: int
+    sort: str
+    filter: SpanFilter
+    def __init__(self, workspace: _Optional[str] = ..., by: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[SpanFilter, _Mapping]] = ...) -> None: ...
+
+class SpanGroup(_message.Message):
+    __slots__ = ("group", "span_count")
+    class GroupEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    group: _containers.ScalarMap[str, str]
+    span_count: int
+    def __init__(self, group: _Optional[_Mapping[str, str]] = ..., span_count: _Optional[int] = ...) -> None: ...
+
+class ListSpanGroupsResponse(_message.Message):
+    __slots__ = ("data", "pagination", "sort", "filter", "grouped_by")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    GROUPED_BY_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[SpanGroup]
+    pagination: _resources_pb2.Pagination
+    sort: str
+    filter: SpanFilter
+    grouped_by: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, data: _Optional[_Iterable[_Union[SpanGroup, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[SpanFilter, _Mapping]] = ..., grouped_by: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Trace(_message.Message):
+    __slots__ = ("id", "root_span_id", "session_id", "workspace", "name", "input", "output", "evaluation_context", "experiment_context", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "span_count", "error_count")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ROOT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CACHED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_INPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_COUNT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    root_span_id: str
+    session_id: str
+    workspace: str
+    name: str
+    input: str
+    output: str
+    evaluation_context: EvaluationContext
+    experiment_context: ExperimentContext
+    started_at: _timestamp_pb2.Timestamp
+    ended_at: _timestamp_pb2.Timestamp
+    duration_ms: float
+    status: str
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    total_tokens: int
+    cost_usd: float
+    cost_input_usd: float
+    cost_output_usd: float
+    span_count: int
+    error_count: int
+    def __init__(self, id: _Optional[str] = ..., root_span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., name: _Optional[str] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[ExperimentContext, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., span_count: _Optional[int] = ..., error_count: _Optional[int] = ...) -> None: ...
+
+class TraceFilter(_message.Message):
+    __slots__ = ("id", "session_id", "status", "evaluation_id", "experiment_id", "test_case_id", "started_at_gte", "started_at_lte")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_GTE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_LTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    session_id: str
+    status: str
+    evaluation_id: str
+    experiment_id: str
+    test_case_id: str
+    started_at_gte: _timestamp_pb2.Timestamp
+    started_at_lte: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., session_id: _Optional[str] = ..., status: _Optional[str] = ..., evaluation_id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., test_case_id: _Optional[str] = ..., started_at_gte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at_lte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListTracesRequest(_message.Message):
+    __slots__ = ("workspace", "page", "page_size", "sort", "mode", "filter")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    page: int
+    page_size: int
+    sort: str
+    mode: str
+    filter: TraceFilter
+    def __init__(self, workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort: _Optional[str] = ..., mode: _Optional[str] = ..., filter: _Optional[_Union[TraceFilter, _Mapping]] = ...) -> None: ...
+
+class ListTracesResponse(_message.Message):
+    __slots__ = ("data", "pagination", "sort", "filter")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[Trace]
+    pagination: _resources_pb2.Pagination
+    sort: str
+    filter: TraceFilter
+    def __init__(self, data: _Optional[_Iterable[_Union[Trace, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[TraceFilter, _Mapping]] = ...) -> None: ...
+
+class GetTraceRequest(_message.Message):
+    __slots__ = ("workspace", "id", "mode")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    id: str
+    mode: str
+    def __init__(self, workspace: _Optional[str] = ..., id: _Optional[str] = ..., mode: _Optional[str] = ...) -> None: ...

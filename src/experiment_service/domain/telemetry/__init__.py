@@ -1,0 +1,1 @@
+"""Telemetry: spans as producers send them (OTLP), their sessions as runs, and reads."""

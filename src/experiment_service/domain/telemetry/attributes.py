@@ -1,0 +1,261 @@
+"""Reading OTLP spans: which attributes mean model, agent, tokens, cost, session, experiment.
+
+The attribute names are those of the OpenTelemetry GenAI conventions and of OpenInference,
+first present wins (contract: the API README, section D). What is not mapped to a field is
+kept as the span's raw attributes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import orjson
+
+from experiment_service.domain.telemetry.model import ReceivedSpan, SpanKind, SpanSource
+from experiment_service.domain.validation import MAX_NAME_LENGTH
+from experiment_service.statuses import RunStatus
+from experiment_service.types import JSON, JSONObject, RowValues
+
+MODEL = ("gen_ai.request.model", "gen_ai.response.model", "llm.model_name")
+PROVIDER = ("gen_ai.system", "gen_ai.provider.name", "llm.provider", "llm.system")
+AGENT_NAME = ("gen_ai.agent.name", "llm.agent.name", "agent.name")
+AGENT_ID = ("gen_ai.agent.id", "agent.id")
+AGENT_VERSION = ("gen_ai.agent.version", "agent.version")
+TOOL_NAME = ("gen_ai.tool.name", "tool.name")
+INPUT_TOKENS = ("gen_ai.usage.input_tokens", "llm.token_count.prompt")
+OUTPUT_TOKENS = ("gen_ai.usage.output_tokens", "llm.token_count.completion")
+CACHED_TOKENS = ("gen_ai.usage.cached_tokens", "llm.token_count.cached")
+TOTAL_TOKENS = ("gen_ai.usage.total_tokens", "llm.token_count.total")
+COST = ("gen_ai.usage.cost", "llm.cost.total")
+COST_INPUT = ("llm.cost.prompt",)
+COST_OUTPUT = ("llm.cost.completion",)
+KIND = ("openinference.span.kind",)
+SESSION = ("session.id", "gen_ai.conversation.id")
+EXPERIMENT = ("nemo.experiment.id", "nemo.evaluation.name", "nemo.evaluation.id")
+TEST_CASE = ("nemo.test_case.id", "nemo.test_case.name")
+INPUT = ("input.value", "gen_ai.input.messages")
+OUTPUT = ("output.value", "gen_ai.output.messages")
+INPUT_MESSAGES_PREFIX = "llm.input_messages."
+OUTPUT_MESSAGES_PREFIX = "llm.output_messages."
+ERROR_TYPE = ("exception.type",)
+ERROR_MESSAGE = ("exception.message",)
+
+_MAPPED = frozenset(
+    name
+    for names in (
+        MODEL,
+        PROVIDER,
+        AGENT_NAME,
+        AGENT_ID,
+        AGENT_VERSION,
+        TOOL_NAME,
+        INPUT_TOKENS,
+        OUTPUT_TOKENS,
+        CACHED_TOKENS,
+        TOTAL_TOKENS,
+        COST,
+        COST_INPUT,
+        COST_OUTPUT,
+        KIND,
+        SESSION,
+        EXPERIMENT,
+        TEST_CASE,
+        INPUT,
+        OUTPUT,
+        ERROR_TYPE,
+        ERROR_MESSAGE,
+    )
+    for name in names
+)
+# The GenAI conventions' operation names, for spans without an OpenInference kind.
+_OPERATION_KINDS = {
+    "chat": SpanKind.LLM,
+    "text_completion": SpanKind.LLM,
+    "generate_content": SpanKind.LLM,
+    "embeddings": SpanKind.EMBEDDING,
+    "execute_tool": SpanKind.TOOL,
+    "invoke_agent": SpanKind.AGENT,
+    "create_agent": SpanKind.AGENT,
+}
+_MESSAGE_KEY = re.compile(r"^(\d+)\.(.+)$")
+_KINDS = frozenset(SpanKind)
+_OTLP_STATUS_ERROR = 2
+MAX_SPAN_NAME_LENGTH = 1000
+
+
+class UnreadableSpan(ValueError):
+    """A span that cannot be stored; the message says why, in one sentence."""
+
+
+def first(attributes: JSONObject, names: Iterable[str]) -> JSON:
+    for name in names:
+        value = attributes.get(name)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def session_of(span: ReceivedSpan) -> str | None:
+    """The session the span names itself, if any."""
+    value = first(span.attributes, SESSION) or first(span.resource_attributes, SESSION)
+    return _name(value)
+
+
+def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: datetime) -> RowValues:
+    """The span as a `telemetry_spans` row; raises UnreadableSpan for what cannot be stored."""
+    if span.start_unix_nano <= 0:
+        raise UnreadableSpan("it has no start time")
+    if span.end_unix_nano and span.end_unix_nano < span.start_unix_nano:
+        raise UnreadableSpan("it ends before it starts")
+    # Resource attributes (service-wide) apply unless the span says otherwise.
+    attributes = {**span.resource_attributes, **span.attributes}
+    ended = span.end_unix_nano or None
+    error_type = _text(first(attributes, ERROR_TYPE) or _exception(span, "exception.type"))
+    error_message = _text(first(attributes, ERROR_MESSAGE) or _exception(span, "exception.message"))
+    failed = span.status_code == _OTLP_STATUS_ERROR
+    if failed and error_message is None and span.status_message:
+        error_message = span.status_message
+    return {
+        "workspace": workspace,
+        "trace_id": span.trace_id,
+        "span_id": span.span_id,
+        "parent_span_id": span.parent_span_id,
+        "session_id": session_id,
+        "source": SpanSource.OTEL,
+        "name": _text(span.name[:MAX_SPAN_NAME_LENGTH]),
+        "kind": _kind(attributes),
+        "status": RunStatus.ERROR if failed else RunStatus.SUCCESS,
+        "started_at": _time(span.start_unix_nano),
+        "ended_at": _time(ended) if ended else None,
+        "duration_ms": (ended - span.start_unix_nano) / 1e6 if ended else None,
+        "experiment_name": _name(first(attributes, EXPERIMENT)),
+        "test_case_id": _name(first(attributes, TEST_CASE)),
+        "model": _name(first(attributes, MODEL)),
+        "provider": _name(first(attributes, PROVIDER)),
+        "agent_id": _name(first(attributes, AGENT_ID)),
+        "agent_name": _name(first(attributes, AGENT_NAME)),
+        "agent_version": _name(first(attributes, AGENT_VERSION)),
+        "tool_name": _name(first(attributes, TOOL_NAME)),
+        "input_tokens": _count(first(attributes, INPUT_TOKENS)),
+        "output_tokens": _count(first(attributes, OUTPUT_TOKENS)),
+        "cached_tokens": _count(first(attributes, CACHED_TOKENS)),
+        "total_tokens": _count(first(attributes, TOTAL_TOKENS)),
+        "cost_usd": _money(first(attributes, COST)),
+        "cost_input_usd": _money(first(attributes, COST_INPUT)),
+        "cost_output_usd": _money(first(attributes, COST_OUTPUT)),
+        "input": _payload(first(attributes, INPUT), attributes, INPUT_MESSAGES_PREFIX),
+        "output": _payload(first(attributes, OUTPUT), attributes, OUTPUT_MESSAGES_PREFIX),
+        "error_type": error_type[:MAX_NAME_LENGTH] if error_type else None,
+        "error_message": error_message,
+        "raw_attributes": _without_nul(
+            {
+                name: value
+                for name, value in span.attributes.items()
+                if name not in _MAPPED
+                and not name.startswith((INPUT_MESSAGES_PREFIX, OUTPUT_MESSAGES_PREFIX))
+            }
+        ),
+        "ingested_at": now,
+    }
+
+
+def _without_nul(value: JSON) -> JSON:
+    """The value without NUL characters, which PostgreSQL cannot store in text or JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key.replace("\x00", ""): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def _time(unix_nano: int) -> datetime:
+    return datetime.fromtimestamp(unix_nano / 1e9, UTC)
+
+
+def _exception(span: ReceivedSpan, name: str) -> JSON:
+    return span.exception.get(name) if span.exception else None
+
+
+def _kind(attributes: JSONObject) -> str:
+    declared = first(attributes, KIND)
+    if isinstance(declared, str) and declared.upper() in _KINDS:
+        return declared.upper()
+    operation = attributes.get("gen_ai.operation.name")
+    if isinstance(operation, str) and operation in _OPERATION_KINDS:
+        return _OPERATION_KINDS[operation]
+    if first(attributes, TOOL_NAME) is not None:
+        return SpanKind.TOOL
+    if first(attributes, MODEL) is not None:
+        return SpanKind.LLM
+    if first(attributes, AGENT_NAME) is not None:
+        return SpanKind.AGENT
+    return SpanKind.UNKNOWN
+
+
+def _name(value: JSON) -> str | None:
+    """An identifier-like attribute (model, agent, session): text, bounded."""
+    text = _text(value)
+    if text is None:
+        return None
+    if len(text) > MAX_NAME_LENGTH:
+        raise UnreadableSpan(f"an identifier attribute is longer than {MAX_NAME_LENGTH} characters")
+    return text
+
+
+def _text(value: JSON) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return text.replace("\x00", "") or None
+
+
+def _count(value: JSON) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UnreadableSpan("a token count is not a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UnreadableSpan("a token count is not a number") from None
+    if not math.isfinite(number) or number < 0 or number != int(number) or number >= 2**31:
+        raise UnreadableSpan("a token count is not a whole number from 0 to 2^31-1")
+    return int(number)
+
+
+def _money(value: JSON) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UnreadableSpan("a cost is not a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UnreadableSpan("a cost is not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise UnreadableSpan("a cost is not a finite number of at least 0")
+    return number
+
+
+def _payload(value: JSON, attributes: JSONObject, messages_prefix: str) -> str | None:
+    """A span's input or output as text: the value as given, else OpenInference's flattened
+    messages (`llm.input_messages.0.message.content`, ...) gathered into a JSON list."""
+    if value is not None:
+        return _text(value)
+    messages: dict[int, JSONObject] = {}
+    for name, item in attributes.items():
+        if not name.startswith(messages_prefix):
+            continue
+        match = _MESSAGE_KEY.match(name[len(messages_prefix) :])
+        if match is None:
+            continue
+        index, key = int(match.group(1)), match.group(2).removeprefix("message.")
+        messages.setdefault(index, {})[key] = item
+    if not messages:
+        return None
+    return _text([messages[index] for index in sorted(messages)])

@@ -1,0 +1,217 @@
+"""TelemetryService messages <-> the telemetry domain."""
+
+from __future__ import annotations
+
+import orjson
+
+from experiment_service.api.intake.v2 import telemetry_pb2 as tel
+from experiment_service.domain.listing import Page
+from experiment_service.domain.telemetry.model import (
+    SessionTelemetry,
+    Span,
+    SpanGroup,
+    Trace,
+    Usage,
+)
+from experiment_service.domain.telemetry.reads import SpanFilter
+from experiment_service.servicers.fields import optional_time
+from experiment_service.servicers.intake_convert import pagination
+from experiment_service.servicers.timestamps import to_timestamp
+
+# Filter fields -> span columns; the experiment is named `evaluation_id` (or, deprecated,
+# `experiment_id`) in the API and is the experiment's name.
+_SPAN_FILTER_COLUMNS = {
+    "session_id": "session_id",
+    "trace_id": "trace_id",
+    "parent_span_id": "parent_span_id",
+    "evaluation_id": "experiment_name",
+    "experiment_id": "experiment_name",
+    "test_case_id": "test_case_id",
+    "source": "source",
+    "kind": "kind",
+    "status": "status",
+    "model": "model",
+    "tool_name": "tool_name",
+    "provider": "provider",
+    "agent_id": "agent_id",
+    "agent_name": "agent_name",
+}
+_TRACE_FILTER_COLUMNS = {
+    "id": "trace_id",
+    "session_id": "session_id",
+    "status": "status",
+    "evaluation_id": "experiment_name",
+    "experiment_id": "experiment_name",
+    "test_case_id": "test_case_id",
+}
+
+
+def span_filter(message: tel.SpanFilter | tel.TraceFilter) -> SpanFilter:
+    columns = _SPAN_FILTER_COLUMNS if isinstance(message, tel.SpanFilter) else _TRACE_FILTER_COLUMNS
+    equals = {
+        column: getattr(message, field)
+        for field, column in columns.items()
+        if message.HasField(field)
+    }
+    return SpanFilter(
+        equals=equals,
+        started_at_gte=optional_time(message, "started_at_gte"),
+        started_at_lte=optional_time(message, "started_at_lte"),
+    )
+
+
+def session_message(item: SessionTelemetry) -> tel.SessionTelemetry:
+    message = tel.SessionTelemetry(
+        id=item.id,
+        workspace=item.workspace,
+        started_at=to_timestamp(item.started_at),
+        status=item.status,
+        trace_count=item.trace_count,
+        span_count=item.span_count,
+    )
+    if item.ended_at is not None:
+        message.ended_at.CopyFrom(to_timestamp(item.ended_at))
+    if item.duration_ms is not None:
+        message.duration_ms = item.duration_ms
+    _set_usage(message, item.usage, cost_field="cost_usd")
+    return message
+
+
+def _set_usage(
+    message: tel.SessionTelemetry | tel.Trace | tel.Span, usage: Usage, cost_field: str
+) -> None:
+    for field in ("input_tokens", "output_tokens", "cached_tokens", "total_tokens"):
+        value = getattr(usage, field)
+        if value is not None:
+            setattr(message, field, int(value))
+    for field, target in (
+        ("cost_usd", cost_field),
+        ("cost_input_usd", "cost_input_usd"),
+        ("cost_output_usd", "cost_output_usd"),
+    ):
+        value = getattr(usage, field)
+        if value is not None:
+            setattr(message, target, float(value))
+
+
+def _set_optional(message: tel.Span | tel.Trace, **values: object) -> None:
+    for field, value in values.items():
+        if value is not None:
+            setattr(message, field, value)
+
+
+def span_message(span: Span) -> tel.Span:
+    message = tel.Span(
+        span_id=span.span_id,
+        session_id=span.session_id,
+        workspace=span.workspace,
+        kind=span.kind,
+        source=span.source,
+        trace_id=span.trace_id,
+        started_at=to_timestamp(span.started_at),
+        status=span.status,
+        ingested_at=to_timestamp(span.ingested_at),
+    )
+    _context(message.evaluation_context, span)
+    if span.ended_at is not None:
+        message.ended_at.CopyFrom(to_timestamp(span.ended_at))
+    _set_optional(
+        message,
+        parent_span_id=span.parent_span_id,
+        name=span.name,
+        error_type=span.error_type,
+        error_message=span.error_message,
+        provider=span.provider,
+        model=span.model,
+        agent_id=span.agent_id,
+        agent_name=span.agent_name,
+        tool_name=span.tool_name,
+        input=span.input,
+        output=span.output,
+        raw_attributes=(
+            orjson.dumps(span.raw_attributes).decode() if span.raw_attributes is not None else None
+        ),
+    )
+    usage = Usage(
+        span.input_tokens,
+        span.output_tokens,
+        span.cached_tokens,
+        span.total_tokens,
+        span.cost_usd,
+        span.cost_input_usd,
+        span.cost_output_usd,
+    )
+    _set_usage(message, usage, cost_field="cost_total_usd")
+    return message
+
+
+def _context(message: tel.EvaluationContext, span: Span) -> None:
+    if span.experiment_name is not None:
+        message.evaluation_id = span.experiment_name
+    if span.test_case_id is not None:
+        message.test_case_id = span.test_case_id
+
+
+def trace_message(trace: Trace) -> tel.Trace:
+    root = trace.root
+    message = tel.Trace(
+        id=root.trace_id,
+        root_span_id=root.span_id,
+        session_id=root.session_id,
+        workspace=root.workspace,
+        started_at=to_timestamp(root.started_at),
+        status=root.status,
+    )
+    _context(message.evaluation_context, root)
+    if root.experiment_name is not None:
+        message.experiment_context.experiment_id = root.experiment_name
+        if root.test_case_id is not None:
+            message.experiment_context.test_case_id = root.test_case_id
+    if root.ended_at is not None:
+        message.ended_at.CopyFrom(to_timestamp(root.ended_at))
+    _set_optional(
+        message,
+        duration_ms=root.duration_ms,
+        name=root.name,
+        input=root.input,
+        output=root.output,
+        span_count=trace.span_count,
+        error_count=trace.error_count,
+    )
+    if trace.usage is not None:
+        _set_usage(message, trace.usage, cost_field="cost_usd")
+    return message
+
+
+def spans_page(page: Page[Span], sort: str, request: tel.ListSpansRequest) -> tel.ListSpansResponse:
+    return tel.ListSpansResponse(
+        data=[span_message(span) for span in page.items],
+        pagination=pagination(page),
+        sort=sort,
+        filter=request.filter,
+    )
+
+
+def traces_page(
+    page: Page[Trace], sort: str, request: tel.ListTracesRequest
+) -> tel.ListTracesResponse:
+    return tel.ListTracesResponse(
+        data=[trace_message(trace) for trace in page.items],
+        pagination=pagination(page),
+        sort=sort,
+        filter=request.filter,
+    )
+
+
+def groups_page(
+    page: Page[SpanGroup], sort: str, fields: list[str], request: tel.ListSpanGroupsRequest
+) -> tel.ListSpanGroupsResponse:
+    return tel.ListSpanGroupsResponse(
+        data=[
+            tel.SpanGroup(group=group.group, span_count=group.span_count) for group in page.items
+        ],
+        pagination=pagination(page),
+        sort=sort,
+        filter=request.filter,
+        grouped_by=fields,
+    )

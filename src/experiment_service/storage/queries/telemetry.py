@@ -1,0 +1,270 @@
+"""Queries on telemetry spans: storing them, summarizing their sessions, and reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.tables import TelemetrySpanRow, table_of
+from experiment_service.types import RowValues
+
+_IDENTITY = ("workspace", "trace_id", "span_id")
+# Keeps each IN (...) list well under every backend's bound-parameter limit.
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+async def upsert_spans(session: AsyncSession, rows: list[RowValues]) -> None:
+    """Store spans; a span stored before (same workspace, trace and span id) is replaced.
+    `rows` holds each identity once."""
+    if not rows:
+        return
+    columns = tuple(name for name in rows[0] if name not in _IDENTITY)
+    await insert_rows(
+        await session.connection(),
+        table_of(TelemetrySpanRow),
+        rows,
+        conflict_columns=_IDENTITY,
+        update_columns=columns,
+    )
+
+
+async def sessions_of_traces(
+    session: AsyncSession, workspace: str, trace_ids: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The distinct (trace id, session id) of the stored spans of these traces."""
+    found: list[tuple[str, str]] = []
+    for chunk in _chunks(trace_ids):
+        rows = await session.execute(
+            select(TelemetrySpanRow.trace_id, TelemetrySpanRow.session_id)
+            .where(TelemetrySpanRow.workspace == workspace, TelemetrySpanRow.trace_id.in_(chunk))
+            .distinct()
+        )
+        found.extend((trace_id, session_id) for trace_id, session_id in rows.all())
+    return found
+
+
+async def move_unnamed_spans(
+    session: AsyncSession, workspace: str, trace_id: str, session_id: str
+) -> None:
+    """Put the trace's spans stored in its own per-trace session into `session_id`."""
+    await session.execute(
+        update(TelemetrySpanRow)
+        .where(
+            TelemetrySpanRow.workspace == workspace,
+            TelemetrySpanRow.trace_id == trace_id,
+            TelemetrySpanRow.session_id == trace_id,
+        )
+        .values(session_id=session_id)
+    )
+
+
+@dataclass
+class SessionSpans:
+    """What a session's runs are computed from: sums over its spans, its roots, its models."""
+
+    session_id: str
+    span_count: int
+    trace_count: int
+    started_at: datetime
+    ended_at: datetime | None
+    experiment_name: str | None
+    test_case_id: str | None
+    sums: dict[str, Any]
+    roots: list[TelemetrySpanRow] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+
+
+SUMMED = (
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "total_tokens",
+    "cost_usd",
+    "cost_input_usd",
+    "cost_output_usd",
+)
+
+
+def usage_columns() -> list[Any]:
+    """SUMs of the token and cost columns, in SUMMED order (NULL where no span has a value)."""
+    return [func.sum(getattr(TelemetrySpanRow, name)).label(name) for name in SUMMED]
+
+
+async def session_spans(
+    session: AsyncSession, workspace: str, session_ids: Sequence[str]
+) -> dict[str, SessionSpans]:
+    """The sessions among `session_ids` that have spans, summarized."""
+    found: dict[str, SessionSpans] = {}
+    span = TelemetrySpanRow
+    for chunk in _chunks(session_ids):
+        where = (span.workspace == workspace, span.session_id.in_(chunk))
+        rows = await session.execute(
+            select(
+                span.session_id,
+                func.count(),
+                func.count(span.trace_id.distinct()),
+                func.min(span.started_at),
+                func.max(span.ended_at),
+                func.max(span.experiment_name),
+                func.max(span.test_case_id),
+                *usage_columns(),
+            )
+            .where(*where)
+            .group_by(span.session_id)
+        )
+        for row in rows.all():
+            found[row[0]] = SessionSpans(
+                session_id=row[0],
+                span_count=int(row[1]),
+                trace_count=int(row[2]),
+                started_at=row[3],
+                ended_at=row[4],
+                experiment_name=row[5],
+                test_case_id=row[6],
+                sums=dict(zip(SUMMED, row[7:], strict=True)),
+            )
+        roots = await session.scalars(
+            select(span).where(*where, span.parent_span_id.is_(None)).order_by(span.started_at)
+        )
+        for root in roots:
+            found[root.session_id].roots.append(root)
+        models = await session.execute(
+            select(span.session_id, span.model)
+            .where(*where, span.model.is_not(None))
+            .distinct()
+            .order_by(span.session_id, span.model)
+        )
+        for session_id, model in models.all():
+            if model is not None:
+                found[session_id].models.append(model)
+    return found
+
+
+async def sessions_naming_experiment(
+    session: AsyncSession, workspace: str, experiment_name: str
+) -> list[str]:
+    rows = await session.scalars(
+        select(TelemetrySpanRow.session_id)
+        .where(
+            TelemetrySpanRow.workspace == workspace,
+            TelemetrySpanRow.experiment_name == experiment_name,
+        )
+        .distinct()
+    )
+    return list(rows)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpanQuery:
+    """What a span or trace list asks for: exact fields, a start-time range, a page."""
+
+    workspace: str
+    equals: dict[str, str] = field(default_factory=dict)
+    started_at_gte: datetime | None = None
+    started_at_lte: datetime | None = None
+    roots_only: bool = False
+    descending: bool = True
+    offset: int = 0
+    limit: int = 10
+
+
+def _where(query: SpanQuery) -> list[ColumnElement[bool]]:
+    span = TelemetrySpanRow
+    conditions = [span.workspace == query.workspace]
+    conditions.extend(getattr(span, column) == value for column, value in query.equals.items())
+    if query.roots_only:
+        conditions.append(span.parent_span_id.is_(None))
+    if query.started_at_gte is not None:
+        conditions.append(span.started_at >= query.started_at_gte)
+    if query.started_at_lte is not None:
+        conditions.append(span.started_at <= query.started_at_lte)
+    return conditions
+
+
+async def list_spans(session: AsyncSession, query: SpanQuery) -> tuple[list[TelemetrySpanRow], int]:
+    """One page of matching spans in start order (ties by id), and how many match."""
+    span = TelemetrySpanRow
+    conditions = _where(query)
+    total = await session.scalar(select(func.count()).select_from(span).where(*conditions))
+    order = (
+        (span.started_at.desc(), span.id.desc())
+        if query.descending
+        else (span.started_at.asc(), span.id.asc())
+    )
+    rows = await session.scalars(
+        select(span).where(*conditions).order_by(*order).offset(query.offset).limit(query.limit)
+    )
+    return list(rows), int(total or 0)
+
+
+async def trace_rollups(
+    session: AsyncSession, workspace: str, trace_ids: Sequence[str]
+) -> dict[str, tuple[int, int, dict[str, Any]]]:
+    """{trace id: (span count, error count, sums)} over each trace's spans."""
+    span = TelemetrySpanRow
+    found: dict[str, tuple[int, int, dict[str, Any]]] = {}
+    for chunk in _chunks(trace_ids):
+        rows = await session.execute(
+            select(
+                span.trace_id,
+                func.count(),
+                func.sum(case((span.status == "error", 1), else_=0)),
+                *usage_columns(),
+            )
+            .where(span.workspace == workspace, span.trace_id.in_(chunk))
+            .group_by(span.trace_id)
+        )
+        for row in rows.all():
+            found[row[0]] = (int(row[1]), int(row[2] or 0), dict(zip(SUMMED, row[3:], strict=True)))
+    return found
+
+
+async def get_span(session: AsyncSession, workspace: str, span_id: str) -> TelemetrySpanRow | None:
+    """The span with this id (span ids are unique in practice; the newest wins otherwise)."""
+    return await session.scalar(
+        select(TelemetrySpanRow)
+        .where(TelemetrySpanRow.workspace == workspace, TelemetrySpanRow.span_id == span_id)
+        .order_by(TelemetrySpanRow.id.desc())
+        .limit(1)
+    )
+
+
+async def get_root(session: AsyncSession, workspace: str, trace_id: str) -> TelemetrySpanRow | None:
+    """The trace's root span: the one without a parent (else its earliest span)."""
+    span = TelemetrySpanRow
+    return await session.scalar(
+        select(span)
+        .where(span.workspace == workspace, span.trace_id == trace_id)
+        .order_by(span.parent_span_id.is_not(None), span.started_at, span.id)
+        .limit(1)
+    )
+
+
+async def span_groups(
+    session: AsyncSession, query: SpanQuery, by: Sequence[str]
+) -> tuple[list[tuple[dict[str, str], int]], int]:
+    """One page of ({field: value}, span count) over the matching spans, and how many groups."""
+    columns = [getattr(TelemetrySpanRow, name) for name in by]
+    grouped = select(*columns, func.count().label("span_count")).where(*_where(query))
+    grouped = grouped.group_by(*columns)
+    total = await session.scalar(select(func.count()).select_from(grouped.subquery()))
+    count = func.count()
+    order = [count.desc() if query.descending else count.asc(), *columns]
+    rows = await session.execute(grouped.order_by(*order).offset(query.offset).limit(query.limit))
+    return [
+        ({name: value for name, value in zip(by, row[:-1], strict=True)}, int(row[-1]))
+        for row in rows.all()
+    ], int(total or 0)

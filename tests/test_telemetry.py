@@ -1,0 +1,642 @@
+"""Spans: OpenTelemetry SDK exporters (OTLP/HTTP through Envoy, OTLP/gRPC to the server)
+report agent runs, which become experiments' rollups and read back as sessions, traces and
+spans."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+    OTLPSpanExporter as GrpcSpanExporter,
+)
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+    OTLPSpanExporter as HttpSpanExporter,
+)
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Status, StatusCode
+
+from tests.support.keys import create_api_key
+from tests.support.reference import reference_aggregate
+from tests.support.server import RunningServer
+
+EXPERIMENT = {"agent_name": "agent", "agent_version": "1", "dataset_name": "data"}
+START = 1_700_000_000_000_000_000  # ns
+
+
+def base(workspace: str) -> str:
+    return f"/apis/intake/v2/workspaces/{workspace}"
+
+
+def otlp_path(workspace: str) -> str:
+    return f"{base(workspace)}/ingest/otlp/v1/traces"
+
+
+def create_experiment(http: httpx.Client, workspace: str, name: str) -> None:
+    reply = http.post(f"{base(workspace)}/experiments", json={"name": name, **EXPERIMENT})
+    assert reply.status_code == 201, reply.text
+
+
+class Producer:
+    """An agent instrumented with the OpenTelemetry SDK, exporting every span as it ends
+    (so children reach the service before their root, as real exporters send them)."""
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        self.provider = TracerProvider(resource=Resource.create({"service.name": "agent"}))
+        self.exporter = Checked(exporter)
+        self.provider.add_span_processor(SimpleSpanProcessor(self.exporter))
+        self.tracer = self.provider.get_tracer("tests")
+
+    def span(
+        self,
+        name: str,
+        start_ms: float,
+        end_ms: float,
+        attributes: dict[str, Any],
+        parent: trace.Span | None = None,
+        error: str | None = None,
+    ) -> trace.Span:
+        context = trace.set_span_in_context(parent) if parent is not None else None
+        span = self.tracer.start_span(
+            name, context=context, start_time=START + int(start_ms * 1e6), attributes=attributes
+        )
+        if error is not None:
+            span.set_status(Status(StatusCode.ERROR, error))
+        return span
+
+    def close(self) -> None:
+        self.provider.shutdown()
+
+
+class Checked(SpanExporter):
+    """Fails the test when the service refuses an export (the SDK would only log it), and
+    keeps what was exported, to send it again as a retrying exporter would."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self.inner = inner
+        self.exported: list[Any] = []
+
+    def export(self, spans: Any) -> SpanExportResult:
+        result = self.inner.export(spans)
+        assert result == SpanExportResult.SUCCESS
+        self.exported.extend(spans)
+        return result
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+
+def end(span: trace.Span, end_ms: float) -> None:
+    span.end(end_time=START + int(end_ms * 1e6))
+
+
+@pytest.fixture
+def http_producer(rest_base: str, workspace: str) -> Iterator[Producer]:
+    producer = Producer(HttpSpanExporter(endpoint=rest_base + otlp_path(workspace)))
+    yield producer
+    producer.close()
+
+
+@pytest.fixture
+def grpc_producer(server: RunningServer, workspace: str) -> Iterator[Producer]:
+    exporter = GrpcSpanExporter(
+        endpoint=server.grpc_target, insecure=True, headers=(("workspace", workspace),)
+    )
+    producer = Producer(exporter)
+    yield producer
+    producer.close()
+
+
+@dataclass
+class SentSession:
+    """What a producer sent for one session, and what its run must be (section D)."""
+
+    session_id: str
+    test_case: str
+    root_ms: tuple[float, float]
+    costs: list[float | None] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    input_tokens: int = 0
+
+    @property
+    def latency(self) -> float:
+        return self.root_ms[1] - self.root_ms[0]
+
+    @property
+    def cost(self) -> float | None:
+        known = [cost for cost in self.costs if cost is not None]
+        return math.fsum(known) if known else None
+
+
+def send_openinference_session(
+    producer: Producer, experiment: str, sent: SentSession, children: list[tuple[str, float | None]]
+) -> None:
+    """A session shaped as OpenInference instrumentations shape it: an AGENT root naming the
+    experiment and test case, LLM children with model, tokens and cost."""
+    start, stop = sent.root_ms
+    root = producer.span(
+        "agent",
+        start,
+        stop,
+        {
+            "openinference.span.kind": "AGENT",
+            "session.id": sent.session_id,
+            "nemo.experiment.id": experiment,
+            "nemo.test_case.id": sent.test_case,
+            "input.value": "question " * 50,
+            "output.value": "answer",
+        },
+    )
+    for index, (model, cost) in enumerate(children):
+        attributes: dict[str, Any] = {
+            "openinference.span.kind": "LLM",
+            "session.id": sent.session_id,
+            "llm.model_name": model,
+            "llm.token_count.prompt": 10 + index,
+            "llm.token_count.completion": 3,
+            "llm.input_messages.0.message.role": "user",
+            "llm.input_messages.0.message.content": f"step {index}",
+        }
+        if cost is not None:
+            attributes["llm.cost.total"] = cost
+        child = producer.span("llm", start + 1, start + 2, attributes, parent=root)
+        end(child, start + 2)
+        sent.costs.append(cost)
+        sent.models.append(model)
+        sent.input_tokens += 10 + index
+    end(root, stop)
+
+
+def rollups(http: httpx.Client, workspace: str, name: str) -> dict[str, Any]:
+    reply = http.get(f"{base(workspace)}/experiments/{name}")
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def assert_matches_reference(experiment: dict[str, Any], sessions: list[SentSession]) -> None:
+    """The experiment's rollups against a plain-Python reference over the sessions sent."""
+    assert experiment["run_count"] == len(sessions)
+    assert experiment["model_names"] == sorted({m for s in sessions for m in s.models})
+    for field_name, values in (
+        ("latency_ms", [s.latency for s in sessions]),
+        ("cost_usd", [s.cost for s in sessions if s.cost is not None]),
+    ):
+        expected = reference_aggregate(values)
+        if expected is None:
+            assert experiment.get(field_name) is None
+        else:
+            assert experiment[field_name] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_http_exporter_sessions_become_the_experiments_runs(
+    http: httpx.Client, workspace: str, http_producer: Producer
+) -> None:
+    create_experiment(http, workspace, "exp")
+    sent = [
+        SentSession("s1", "case-1", (0, 120)),
+        SentSession("s2", "case-2", (10, 300)),
+        SentSession("s3", "case-3", (20, 95.5)),
+    ]
+    send_openinference_session(http_producer, "exp", sent[0], [("gpt-a", 0.01), ("gpt-b", 0.02)])
+    send_openinference_session(http_producer, "exp", sent[1], [("gpt-a", None)])
+    send_openinference_session(http_producer, "exp", sent[2], [("gpt-a", 0.5)])
+    experiment = rollups(http, workspace, "exp")
+    assert_matches_reference(experiment, sent)
+    assert experiment["latency_ms"]["sum"] == pytest.approx(120 + 290 + 75.5)
+
+    session = http.get(f"{base(workspace)}/sessions/s1").json()
+    assert session["span_count"] == 3 and session["trace_count"] == 1
+    assert session["duration_ms"] == pytest.approx(120)
+    assert session["input_tokens"] == 10 + 11 and session["output_tokens"] == 6
+    assert session["cost_usd"] == pytest.approx(0.03)
+    assert session["status"] == "success"
+
+    # The sessions list of the experiment shows them as runs, with their test cases.
+    runs = http.get(f"{base(workspace)}/experiments/exp/sessions").json()["data"]
+    assert sorted((r["session_id"], r["test_case_id"]) for r in runs) == [
+        ("s1", "case-1"),
+        ("s2", "case-2"),
+        ("s3", "case-3"),
+    ]
+
+
+def test_grpc_exporter_with_genai_conventions_and_retries_count_once(
+    http: httpx.Client, workspace: str, grpc_producer: Producer
+) -> None:
+    create_experiment(http, workspace, "exp")
+    root = grpc_producer.span(
+        "invoke_agent",
+        0,
+        200,
+        {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": "planner",
+            "gen_ai.conversation.id": "conv-1",
+            "nemo.evaluation.name": "exp",
+            "nemo.test_case.name": "t1",
+        },
+    )
+    chat = grpc_producer.span(
+        "chat",
+        5,
+        50,
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "llama",
+            "gen_ai.system": "nim",
+            "gen_ai.usage.input_tokens": 7,
+            "gen_ai.usage.output_tokens": 2,
+            "gen_ai.usage.cost": 0.25,
+        },
+        parent=root,
+    )
+    end(chat, 50)
+    tool = grpc_producer.span(
+        "execute_tool", 60, 70, {"gen_ai.tool.name": "search"}, parent=root, error="timeout"
+    )
+    end(tool, 70)
+    end(root, 200)
+    first = rollups(http, workspace, "exp")
+    assert first["run_count"] == 1 and first["model_names"] == ["llama"]
+    assert first["cost_usd"]["sum"] == pytest.approx(0.25)
+    assert first["latency_ms"]["sum"] == pytest.approx(200)
+
+    # The exporter retrying every span, all in one export this time, changes nothing.
+    exporter = grpc_producer.exporter
+    assert exporter.export(list(exporter.exported)) == SpanExportResult.SUCCESS
+    assert rollups(http, workspace, "exp") == first
+    spans = http.get(f"{base(workspace)}/spans", params={"page_size": 100}).json()
+    assert spans["pagination"]["total_results"] == 3
+    trace_id = spans["data"][0]["trace_id"]
+    again = http.get(f"{base(workspace)}/traces/{trace_id}").json()
+    assert again["span_count"] == 3 and again["error_count"] == 1
+    assert again["evaluation_context"] == {"evaluation_id": "exp", "test_case_id": "t1"}
+
+    kinds = {s["name"]: s for s in spans["data"]}
+    assert kinds["chat"]["kind"] == "LLM" and kinds["chat"]["provider"] == "nim"
+    assert kinds["execute_tool"]["kind"] == "TOOL" and kinds["execute_tool"]["status"] == "error"
+    assert kinds["execute_tool"]["error_message"] == "timeout"
+    assert kinds["invoke_agent"]["kind"] == "AGENT"
+    assert kinds["invoke_agent"]["agent_name"] == "planner"
+    # Every span of the trace is in the conversation's session, though only the root named it.
+    assert {s["session_id"] for s in spans["data"]} == {"conv-1"}
+
+
+def export_request(
+    trace_id: bytes, spans: list[tuple[bytes, bytes, str, int, int, dict[str, Any]]]
+) -> trace_service_pb2.ExportTraceServiceRequest:
+    """A raw OTLP export: (span id, parent id, name, start ms, end ms, attributes) per span."""
+    request = trace_service_pb2.ExportTraceServiceRequest()
+    scope = request.resource_spans.add().scope_spans.add()
+    for span_id, parent, name, start_ms, end_ms, attributes in spans:
+        span = scope.spans.add(
+            trace_id=trace_id,
+            span_id=span_id,
+            parent_span_id=parent,
+            name=name,
+            start_time_unix_nano=START + start_ms * 1_000_000,
+            end_time_unix_nano=START + end_ms * 1_000_000,
+        )
+        for key, value in attributes.items():
+            attribute = span.attributes.add(key=key)
+            if isinstance(value, str):
+                attribute.value.string_value = value
+            elif isinstance(value, float):
+                attribute.value.double_value = value
+            else:
+                attribute.value.int_value = value
+    return request
+
+
+def post_protobuf(
+    http: httpx.Client, workspace: str, request: trace_service_pb2.ExportTraceServiceRequest
+) -> httpx.Response:
+    return http.post(
+        otlp_path(workspace),
+        content=request.SerializeToString(),
+        headers={"content-type": "application/x-protobuf"},
+    )
+
+
+TRACE = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
+ROOT, CHILD, OTHER = bytes.fromhex("b7ad6b7169203331"), bytes(range(1, 9)), bytes(range(2, 10))
+
+
+def test_retries_and_out_of_order_spans_count_once(http: httpx.Client, workspace: str) -> None:
+    create_experiment(http, workspace, "exp")
+    child = export_request(
+        TRACE, [(CHILD, ROOT, "llm", 10, 20, {"llm.model_name": "m", "llm.cost.total": 0.5})]
+    )
+    root = export_request(
+        TRACE, [(ROOT, b"", "agent", 0, 100, {"nemo.experiment.id": "exp", "session.id": "s"})]
+    )
+    # The child first (without its session), then the root, then both again (a retry).
+    for request in (child, root, child, root):
+        reply = post_protobuf(http, workspace, request)
+        assert reply.status_code == 200, reply.text
+        assert reply.json() == {"errors": []}
+    experiment = rollups(http, workspace, "exp")
+    assert experiment["run_count"] == 1
+    assert experiment["cost_usd"]["sum"] == pytest.approx(0.5)
+    assert experiment["cost_usd"]["count"] == 1
+    assert experiment["latency_ms"]["sum"] == pytest.approx(100)
+    spans = http.get(f"{base(workspace)}/spans").json()
+    assert spans["pagination"]["total_results"] == 2
+    assert {s["session_id"] for s in spans["data"]} == {"s"}
+    # No run is left behind for the trace's provisional session.
+    runs = http.get(f"{base(workspace)}/experiments/exp/sessions").json()["data"]
+    assert [r["session_id"] for r in runs] == ["s"]
+
+
+def test_sessions_naming_an_experiment_created_later_count_once_it_exists(
+    http: httpx.Client, workspace: str
+) -> None:
+    request = export_request(
+        TRACE,
+        [
+            (ROOT, b"", "agent", 0, 40, {"nemo.experiment.id": "later", "llm.cost.total": 1.5}),
+            (CHILD, ROOT, "llm", 1, 2, {"llm.model_name": "m"}),
+        ],
+    )
+    assert post_protobuf(http, workspace, request).status_code == 200
+    assert http.get(f"{base(workspace)}/experiments/later").status_code == 404
+    reply = http.post(f"{base(workspace)}/experiments", json={"name": "later", **EXPERIMENT})
+    assert reply.status_code == 201
+    assert reply.json()["run_count"] == 1
+    experiment = rollups(http, workspace, "later")
+    assert experiment["run_count"] == 1 and experiment["model_names"] == ["m"]
+    assert experiment["latency_ms"]["sum"] == pytest.approx(40)
+    assert experiment["cost_usd"]["sum"] == pytest.approx(1.5)
+
+
+def test_otlp_json_gzip_and_unreadable_spans(http: httpx.Client, workspace: str) -> None:
+    document = {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [{"key": "session.id", "value": {"stringValue": "json-s"}}]
+                },
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": TRACE.hex(),
+                                "spanId": ROOT.hex(),
+                                "name": "root",
+                                "startTimeUnixNano": str(START),
+                                "endTimeUnixNano": str(START + 5_000_000),
+                                "status": {"code": 2, "message": "failed"},
+                                "attributes": [
+                                    {"key": "llm.token_count.prompt", "value": {"intValue": "12"}},
+                                    {"key": "custom.flag", "value": {"boolValue": True}},
+                                ],
+                            },
+                            {"traceId": "zz", "spanId": CHILD.hex(), "name": "bad-id"},
+                            {
+                                "traceId": TRACE.hex(),
+                                "spanId": OTHER.hex(),
+                                "name": "no-start",
+                            },
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
+    reply = http.post(
+        otlp_path(workspace),
+        content=gzip.compress(json.dumps(document).encode()),
+        headers={"content-type": "application/json", "content-encoding": "gzip"},
+    )
+    assert reply.status_code == 200, reply.text
+    errors = reply.json()["errors"]
+    assert len(errors) == 2
+    assert "bad-id" in errors[0] and "trace id" in errors[0]
+    assert OTHER.hex() in errors[1] and "start time" in errors[1]
+    span = http.get(f"{base(workspace)}/spans/{ROOT.hex()}").json()
+    assert span["session_id"] == "json-s"
+    assert span["status"] == "error" and span["error_message"] == "failed"
+    assert span["input_tokens"] == 12
+    assert json.loads(span["raw_attributes"]) == {"custom.flag": True}
+    assert http.get(f"{base(workspace)}/spans/{OTHER.hex()}").status_code == 404
+
+
+def test_bad_bodies_are_refused_and_change_nothing(http: httpx.Client, workspace: str) -> None:
+    path = otlp_path(workspace)
+    malformed = http.post(
+        path, content=b"\xff\x00garbage", headers={"content-type": "application/x-protobuf"}
+    )
+    assert malformed.status_code == 400
+    assert malformed.json() == {"detail": "The body is not a valid OTLP protobuf message."}
+    bad_json = http.post(path, content=b"{not json", headers={"content-type": "application/json"})
+    assert bad_json.status_code == 400
+    unsupported = http.post(path, content=b"x", headers={"content-type": "text/plain"})
+    assert unsupported.status_code == 415
+    assert "text/plain" in unsupported.json()["detail"]
+    too_big = http.post(
+        path,
+        content=b"\x00" * (17 * 1024 * 1024),
+        headers={"content-type": "application/x-protobuf"},
+    )
+    assert too_big.status_code == 413
+    assert too_big.json() == {"detail": "The request body is larger than the service accepts."}
+    listed = http.get(f"{base(workspace)}/spans").json()
+    assert listed["pagination"]["total_results"] == 0
+
+
+def test_reads_filter_sort_page_and_cut_payloads(http: httpx.Client, workspace: str) -> None:
+    long_input = "x" * 1000
+    spans = []
+    for index in range(12):
+        trace_id = bytes([index + 1]) * 16
+        spans.append(
+            export_request(
+                trace_id,
+                [
+                    (
+                        ROOT,
+                        b"",
+                        f"agent-{index}",
+                        index * 10,
+                        index * 10 + 5,
+                        {
+                            "session.id": f"sess-{index % 3}",
+                            "nemo.experiment.id": "e",
+                            "nemo.test_case.id": f"case-{index}",
+                            "input.value": long_input,
+                        },
+                    ),
+                    (
+                        CHILD,
+                        ROOT,
+                        "llm",
+                        index * 10 + 1,
+                        index * 10 + 2,
+                        {"llm.model_name": f"m{index % 2}"},
+                    ),
+                ],
+            )
+        )
+    for request in spans:
+        assert post_protobuf(http, workspace, request).status_code == 200
+    b = base(workspace)
+
+    traces = http.get(f"{b}/traces").json()
+    assert traces["pagination"] == {
+        "page": 1,
+        "page_size": 10,
+        "current_page_size": 10,
+        "total_pages": 2,
+        "total_results": 12,
+    }
+    assert traces["sort"] == "-started_at"
+    names = [t["name"] for t in traces["data"]]
+    assert names == [f"agent-{i}" for i in range(11, 1, -1)]
+    assert all(len(t["input"]) == 300 and t["span_count"] == 2 for t in traces["data"])
+
+    oldest = http.get(
+        f"{b}/traces", params={"sort": "started_at", "page_size": 2, "mode": "summary"}
+    )
+    first = oldest.json()["data"][0]
+    assert first["name"] == "agent-0" and "input" not in first and "span_count" not in first
+
+    detailed = http.get(
+        f"{b}/traces", params={"mode": "detailed", "filter[test_case_id]": "case-3"}
+    )
+    [only] = detailed.json()["data"]
+    assert len(only["input"]) == 1000 and only["session_id"] == "sess-0"
+
+    window = http.get(
+        f"{b}/traces",
+        params={
+            "filter[started_at][$gte]": "2023-11-14T22:13:20.030Z",
+            "filter[started_at][$lte]": "2023-11-14T22:13:20.050Z",
+        },
+    )
+    assert [t["name"] for t in window.json()["data"]] == ["agent-5", "agent-4", "agent-3"]
+
+    llm = http.get(f"{b}/spans", params={"filter[kind]": "LLM", "filter[model]": "m1"}).json()
+    assert llm["pagination"]["total_results"] == 6
+    assert all(s["model"] == "m1" and s["parent_span_id"] == ROOT.hex() for s in llm["data"])
+    summary = http.get(f"{b}/spans", params={"mode": "summary", "page_size": 1}).json()["data"][0]
+    assert "input" not in summary and "raw_attributes" not in summary
+
+    groups = http.get(f"{b}/spans/groups", params={"by": "session_id"}).json()
+    assert groups["grouped_by"] == ["session_id"]
+    assert {g["group"]["session_id"]: g["span_count"] for g in groups["data"]} == {
+        "sess-0": 8,
+        "sess-1": 8,
+        "sess-2": 8,
+    }
+    bad_group = http.get(f"{b}/spans/groups", params={"by": "model"})
+    assert bad_group.status_code == 400 and "group-by" in bad_group.json()["detail"]
+    assert http.get(f"{b}/spans", params={"filter[kind]": "NOPE"}).status_code == 400
+    assert http.get(f"{b}/traces", params={"mode": "full"}).status_code == 400
+    assert http.get(f"{b}/traces/{'ab' * 16}").status_code == 404
+    assert http.get(f"{b}/sessions/nobody").status_code == 404
+
+    session = http.get(f"{b}/sessions/sess-1").json()
+    assert session["trace_count"] == 4 and session["span_count"] == 8
+
+
+def test_sessions_ingested_as_summaries_read_the_same_way(
+    http: httpx.Client, workspace: str
+) -> None:
+    create_experiment(http, workspace, "exp")
+    body = {
+        "sessions": [
+            {
+                "session_id": "summary-1",
+                "experiment_name": "exp",
+                "status": "error",
+                "started_at": "2024-01-15T09:30:00Z",
+                "ended_at": "2024-01-15T09:30:02Z",
+                "latency_ms": 2000,
+                "cost_usd": 0.1,
+                "input_tokens": 5,
+                "output_tokens": 1,
+            }
+        ]
+    }
+    assert http.post(f"{base(workspace)}/ingest/sessions", json=body).status_code == 201
+    session = http.get(f"{base(workspace)}/sessions/summary-1").json()
+    assert session["status"] == "error" and session["duration_ms"] == 2000
+    assert session["cost_usd"] == pytest.approx(0.1) and session["input_tokens"] == 5
+
+
+def test_otlp_grpc_workspace_comes_from_the_header_or_the_api_key(
+    server: RunningServer, http: httpx.Client, workspace: str
+) -> None:
+    request = export_request(TRACE, [(ROOT, b"", "agent", 0, 10, {})])
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as unnamed:
+            stub.Export(request)
+        assert unnamed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        _, key = create_api_key(server, workspace)
+        stub.Export(request, metadata=(("authorization", f"Bearer {key}"),))
+        with pytest.raises(grpc.RpcError) as other:
+            stub.Export(
+                request,
+                metadata=(("authorization", f"Bearer {key}"), ("workspace", "someone-else")),
+            )
+        assert other.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert http.get(f"{base(workspace)}/spans/{ROOT.hex()}").status_code == 200
+    assert http.get(f"{base('someone-else')}/spans/{ROOT.hex()}").status_code == 404
+
+
+@st.composite
+def sent_sessions(draw: st.DrawFn) -> list[tuple[SentSession, list[tuple[str, float | None]]]]:
+    count = draw(st.integers(min_value=1, max_value=8))
+    sessions = []
+    for index in range(count):
+        start = draw(st.integers(min_value=0, max_value=10_000))
+        length = draw(st.integers(min_value=3, max_value=5_000))
+        children = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["m-a", "m-b", "m-c"]),
+                    st.none() | st.floats(min_value=0, max_value=10, allow_nan=False),
+                ),
+                min_size=0,
+                max_size=4,
+            )
+        )
+        sessions.append(
+            (SentSession(f"s{index}", f"case-{index}", (start, start + length)), children)
+        )
+    return sessions
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cases=sent_sessions())
+def test_rollups_of_random_sessions_match_a_reference(
+    http: httpx.Client, workspace: str, grpc_producer: Producer, cases: list[Any]
+) -> None:
+    # One experiment and set of sessions per example: the fixtures are shared by examples.
+    name = f"random-{uuid.uuid4().hex[:12]}"
+    create_experiment(http, workspace, name)
+    sent = []
+    for drawn, children in cases:
+        session = SentSession(f"{name}-{drawn.session_id}", drawn.test_case, drawn.root_ms)
+        send_openinference_session(grpc_producer, name, session, children)
+        sent.append(session)
+    assert_matches_reference(rollups(http, workspace, name), sent)
