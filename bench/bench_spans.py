@@ -136,21 +136,40 @@ def bodies(first_session: int, sessions: int, spans_per_request: int) -> list[by
 
 
 async def send_all(base: str, requests: list[bytes], in_flight: int) -> float:
-    """Send every body with `in_flight` requests outstanding; seconds until the last answer."""
-    url = f"{base}/apis/intake/v2/workspaces/{WORKSPACE}/ingest/otlp/v1/traces"
+    """Send every body with `in_flight` requests outstanding, each on its own keep-alive
+    HTTP/1.1 connection; seconds until the last answer.
+
+    A minimal client on asyncio streams: httpx's pool tops out near 100 requests/s at 50
+    connections on this machine (measured against Envoy's own /healthz), below what is
+    measured here, while this one costs the client a few microseconds per request."""
+    address = httpx.URL(base)
+    host, port = address.host, address.port or 80
+    path = f"/apis/intake/v2/workspaces/{WORKSPACE}/ingest/otlp/v1/traces"
+    head = (
+        f"POST {path} HTTP/1.1\r\nhost: {host}:{port}\r\n"
+        "content-type: application/x-protobuf\r\ncontent-length: "
+    ).encode()
     pending = iter(requests)
-    headers = {"content-type": "application/x-protobuf"}
-    limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
 
-        async def worker() -> None:
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
             for body in pending:
-                reply = await client.post(url, content=body, headers=headers)
-                assert reply.status_code == 200 and reply.json() == {"errors": []}, reply.text
+                writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+                status = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.lower() == b"content-length":
+                        length = int(value)
+                answer = await reader.readexactly(length)
+                assert status.split()[1] == b"200" and answer == b'{"errors":[]}', answer
+        finally:
+            writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(in_flight)))
-        return time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return time.perf_counter() - started
 
 
 def spans_stored(server: RunningServer) -> int:

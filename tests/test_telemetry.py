@@ -9,6 +9,7 @@ import json
 import math
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -640,3 +641,34 @@ def test_rollups_of_random_sessions_match_a_reference(
         send_openinference_session(grpc_producer, name, session, children)
         sent.append(session)
     assert_matches_reference(rollups(http, workspace, name), sent)
+
+
+def test_spans_of_one_session_sent_concurrently_are_all_counted(
+    rest_base: str, http: httpx.Client, workspace: str
+) -> None:
+    """Twenty requests at once, each one span of the same trace (only the root names the
+    session and experiment): one run, with every span in it, on every backend."""
+    create_experiment(http, workspace, "exp")
+    requests = [
+        export_request(
+            TRACE,
+            [(ROOT, b"", "agent", 0, 100, {"nemo.experiment.id": "exp", "session.id": "together"})],
+        )
+    ]
+    for index in range(19):
+        span_id = bytes([9, index + 1, 0, 0, 0, 0, 0, 1])
+        attributes = {"llm.model_name": f"m{index % 3}", "llm.cost.total": 0.25}
+        requests.append(export_request(TRACE, [(span_id, ROOT, "llm", 1, 2, attributes)]))
+
+    def send(request: trace_service_pb2.ExportTraceServiceRequest) -> int:
+        with httpx.Client(base_url=rest_base, timeout=60) as client:
+            return post_protobuf(client, workspace, request).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        assert set(pool.map(send, requests)) == {200}
+    experiment = rollups(http, workspace, "exp")
+    assert experiment["run_count"] == 1
+    assert experiment["cost_usd"]["sum"] == pytest.approx(19 * 0.25)
+    assert experiment["model_names"] == ["m0", "m1", "m2"]
+    session = http.get(f"{base(workspace)}/sessions/together").json()
+    assert session["span_count"] == 20

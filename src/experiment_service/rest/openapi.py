@@ -101,6 +101,24 @@ class _Comments:
         return self._by_symbol.get(symbol, "")
 
 
+HTTP_BODY = "google.api.HttpBody"
+# A `google.api.HttpBody` request field takes the body as sent: the OTLP export methods, whose
+# bodies are OTLP protobuf or OTLP JSON (gzip or not: the gateway inflates them).
+RAW_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
+_DETAIL = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}
+RAW_BODY_ERRORS: dict[str, Any] = {
+    "400": {"description": "The body cannot be decoded.", "content": _DETAIL},
+    "413": {"description": "The body is larger than the service accepts.", "content": _DETAIL},
+    "415": {"description": "The content type is not one the method takes.", "content": _DETAIL},
+}
+
+
 class _Generator:
     def __init__(self, descriptor_set: bytes, services: list[str]) -> None:
         files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set).file
@@ -151,13 +169,15 @@ class _Generator:
                 for name in sorted(binding.path_fields)
             ],
         }
+        raw = False
         if binding.is_query:
             operation["parameters"] += self.query_parameters(request, binding)
         elif binding.body == "*":
             operation["requestBody"] = self.body(self.inline(request, exclude=binding.path_fields))
         else:
             field = request.fields_by_name[binding.body]
-            operation["requestBody"] = self.body(self.field_schema(field))
+            raw = field.message_type is not None and field.message_type.full_name == HTTP_BODY
+            operation["requestBody"] = RAW_BODY if raw else self.body(self.field_schema(field))
         success = binding.success_status
         responses: dict[str, Any] = {}
         if success == 204:
@@ -168,6 +188,8 @@ class _Generator:
                 "content": {"application/json": {"schema": self.ref(method.output_type)}},
             }
         responses.update(self.error_responses(intake, binding))
+        if raw:
+            responses.update(RAW_BODY_ERRORS)
         operation["responses"] = responses
         return operation
 

@@ -43,33 +43,40 @@ OUTPUT_MESSAGES_PREFIX = "llm.output_messages."
 ERROR_TYPE = ("exception.type",)
 ERROR_MESSAGE = ("exception.message",)
 
-_MAPPED = frozenset(
-    name
-    for names in (
-        MODEL,
-        PROVIDER,
-        AGENT_NAME,
-        AGENT_ID,
-        AGENT_VERSION,
-        TOOL_NAME,
-        INPUT_TOKENS,
-        OUTPUT_TOKENS,
-        CACHED_TOKENS,
-        TOTAL_TOKENS,
-        COST,
-        COST_INPUT,
-        COST_OUTPUT,
-        KIND,
-        SESSION,
-        EXPERIMENT,
-        TEST_CASE,
-        INPUT,
-        OUTPUT,
-        ERROR_TYPE,
-        ERROR_MESSAGE,
-    )
-    for name in names
-)
+# Field -> its attribute names, in priority order (first present wins).
+FIELD_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "model": MODEL,
+    "provider": PROVIDER,
+    "agent_name": AGENT_NAME,
+    "agent_id": AGENT_ID,
+    "agent_version": AGENT_VERSION,
+    "tool_name": TOOL_NAME,
+    "input_tokens": INPUT_TOKENS,
+    "output_tokens": OUTPUT_TOKENS,
+    "cached_tokens": CACHED_TOKENS,
+    "total_tokens": TOTAL_TOKENS,
+    "cost_usd": COST,
+    "cost_input_usd": COST_INPUT,
+    "cost_output_usd": COST_OUTPUT,
+    "kind": KIND,
+    "session_id": SESSION,
+    "experiment_name": EXPERIMENT,
+    "test_case_id": TEST_CASE,
+    "input": INPUT,
+    "output": OUTPUT,
+    "error_type": ERROR_TYPE,
+    "error_message": ERROR_MESSAGE,
+}
+# Attribute name -> (field, priority): one dictionary lookup per attribute of a span.
+_ATTRIBUTE_FIELDS = {
+    name: (field, rank)
+    for field, names in FIELD_ATTRIBUTES.items()
+    for rank, name in enumerate(names)
+}
+_NAME_FIELDS = ("model", "provider", "agent_name", "agent_id", "agent_version", "tool_name")
+_COUNT_FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "total_tokens")
+_MONEY_FIELDS = ("cost_usd", "cost_input_usd", "cost_output_usd")
+_MESSAGE_PREFIXES = (INPUT_MESSAGES_PREFIX, OUTPUT_MESSAGES_PREFIX)
 # The GenAI conventions' operation names, for spans without an OpenInference kind.
 _OPERATION_KINDS = {
     "chat": SpanKind.LLM,
@@ -111,14 +118,19 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
     if span.end_unix_nano and span.end_unix_nano < span.start_unix_nano:
         raise UnreadableSpan("it ends before it starts")
     # Resource attributes (service-wide) apply unless the span says otherwise.
-    attributes = {**span.resource_attributes, **span.attributes}
+    attributes = (
+        {**span.resource_attributes, **span.attributes}
+        if span.resource_attributes
+        else span.attributes
+    )
+    found, raw = _read(attributes, span.attributes)
     ended = span.end_unix_nano or None
-    error_type = _text(first(attributes, ERROR_TYPE) or _exception(span, "exception.type"))
-    error_message = _text(first(attributes, ERROR_MESSAGE) or _exception(span, "exception.message"))
+    error_type = _text(found.get("error_type") or _exception(span, "exception.type"))
+    error_message = _text(found.get("error_message") or _exception(span, "exception.message"))
     failed = span.status_code == _OTLP_STATUS_ERROR
     if failed and error_message is None and span.status_message:
         error_message = span.status_message
-    return {
+    row: RowValues = {
         "workspace": workspace,
         "trace_id": span.trace_id,
         "span_id": span.span_id,
@@ -126,40 +138,47 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
         "session_id": session_id,
         "source": SpanSource.OTEL,
         "name": _text(span.name[:MAX_SPAN_NAME_LENGTH]),
-        "kind": _kind(attributes),
+        "kind": _kind(found, attributes),
         "status": RunStatus.ERROR if failed else RunStatus.SUCCESS,
         "started_at": _time(span.start_unix_nano),
         "ended_at": _time(ended) if ended else None,
         "duration_ms": (ended - span.start_unix_nano) / 1e6 if ended else None,
-        "experiment_name": _name(first(attributes, EXPERIMENT)),
-        "test_case_id": _name(first(attributes, TEST_CASE)),
-        "model": _name(first(attributes, MODEL)),
-        "provider": _name(first(attributes, PROVIDER)),
-        "agent_id": _name(first(attributes, AGENT_ID)),
-        "agent_name": _name(first(attributes, AGENT_NAME)),
-        "agent_version": _name(first(attributes, AGENT_VERSION)),
-        "tool_name": _name(first(attributes, TOOL_NAME)),
-        "input_tokens": _count(first(attributes, INPUT_TOKENS)),
-        "output_tokens": _count(first(attributes, OUTPUT_TOKENS)),
-        "cached_tokens": _count(first(attributes, CACHED_TOKENS)),
-        "total_tokens": _count(first(attributes, TOTAL_TOKENS)),
-        "cost_usd": _money(first(attributes, COST)),
-        "cost_input_usd": _money(first(attributes, COST_INPUT)),
-        "cost_output_usd": _money(first(attributes, COST_OUTPUT)),
-        "input": _payload(first(attributes, INPUT), attributes, INPUT_MESSAGES_PREFIX),
-        "output": _payload(first(attributes, OUTPUT), attributes, OUTPUT_MESSAGES_PREFIX),
-        "error_type": error_type[:MAX_NAME_LENGTH] if error_type else None,
-        "error_message": error_message,
-        "raw_attributes": _without_nul(
-            {
-                name: value
-                for name, value in span.attributes.items()
-                if name not in _MAPPED
-                and not name.startswith((INPUT_MESSAGES_PREFIX, OUTPUT_MESSAGES_PREFIX))
-            }
-        ),
-        "ingested_at": now,
+        "experiment_name": _name(found.get("experiment_name")),
+        "test_case_id": _name(found.get("test_case_id")),
     }
+    for field in _NAME_FIELDS:
+        row[field] = _name(found.get(field))
+    for field in _COUNT_FIELDS:
+        row[field] = _count(found.get(field))
+    for field in _MONEY_FIELDS:
+        row[field] = _money(found.get(field))
+    row["input"] = _payload(found.get("input"), attributes, INPUT_MESSAGES_PREFIX)
+    row["output"] = _payload(found.get("output"), attributes, OUTPUT_MESSAGES_PREFIX)
+    row["error_type"] = error_type[:MAX_NAME_LENGTH] if error_type else None
+    row["error_message"] = error_message
+    row["raw_attributes"] = _without_nul(raw)
+    row["ingested_at"] = now
+    return row
+
+
+def _read(attributes: JSONObject, own: JSONObject) -> tuple[JSONObject, JSONObject]:
+    """({field: value} by the first present of each field's names, the span's own attributes
+    that map to no field), in one pass over the attributes."""
+    found: dict[str, tuple[int, JSON]] = {}
+    for name, value in attributes.items():
+        hit = _ATTRIBUTE_FIELDS.get(name)
+        if hit is None or value is None or value == "":
+            continue
+        field, rank = hit
+        known = found.get(field)
+        if known is None or rank < known[0]:
+            found[field] = (rank, value)
+    raw = {
+        name: value
+        for name, value in own.items()
+        if name not in _ATTRIBUTE_FIELDS and not name.startswith(_MESSAGE_PREFIXES)
+    }
+    return {field: value for field, (_, value) in found.items()}, raw
 
 
 def _without_nul(value: JSON) -> JSON:
@@ -181,20 +200,18 @@ def _exception(span: ReceivedSpan, name: str) -> JSON:
     return span.exception.get(name) if span.exception else None
 
 
-def _kind(attributes: JSONObject) -> str:
-    declared = first(attributes, KIND)
+def _kind(found: JSONObject, attributes: JSONObject) -> str:
+    """OpenInference's kind when given, else what the GenAI operation or the fields imply."""
+    declared = found.get("kind")
     if isinstance(declared, str) and declared.upper() in _KINDS:
         return declared.upper()
     operation = attributes.get("gen_ai.operation.name")
     if isinstance(operation, str) and operation in _OPERATION_KINDS:
         return _OPERATION_KINDS[operation]
-    if first(attributes, TOOL_NAME) is not None:
-        return SpanKind.TOOL
-    if first(attributes, MODEL) is not None:
-        return SpanKind.LLM
-    if first(attributes, AGENT_NAME) is not None:
-        return SpanKind.AGENT
-    return SpanKind.UNKNOWN
+    for field, kind in (("tool_name", SpanKind.TOOL), ("model", SpanKind.LLM)):
+        if field in found:
+            return kind
+    return SpanKind.AGENT if "agent_name" in found else SpanKind.UNKNOWN
 
 
 def _name(value: JSON) -> str | None:

@@ -16,8 +16,7 @@ from experiment_service.domain.telemetry.model import SpanSource
 from experiment_service.statuses import ExperimentKind, RunStatus
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
-from experiment_service.storage.queries.telemetry import SessionSpans
-from experiment_service.storage.tables import TelemetrySpanRow
+from experiment_service.storage.queries.telemetry import RootSpan, SessionSpans
 from experiment_service.types import RowValues
 
 
@@ -28,6 +27,7 @@ async def sync_session_runs(
     if not session_ids:
         return
     ordered = sorted(session_ids)
+    await queries.telemetry.lock_sessions(session, workspace, ordered)
     summaries = await queries.telemetry.session_spans(session, workspace, ordered)
     named = sorted({s.experiment_name for s in summaries.values() if s.experiment_name})
     experiments = (
@@ -74,7 +74,7 @@ async def adopt_experiment_sessions(
     return True
 
 
-def session_outcome(roots: list[TelemetrySpanRow]) -> tuple[float | None, str]:
+def session_outcome(roots: list[RootSpan]) -> tuple[float | None, str]:
     """A session's latency in ms and status from its root spans: the root's duration (from
     the first root's start to the last one's end when it has several; none until every root
     has ended), and error if a root failed (unknown until a root has arrived)."""

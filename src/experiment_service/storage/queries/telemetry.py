@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.tables import TelemetrySpanRow, table_of
 from experiment_service.types import RowValues
 
@@ -29,12 +30,41 @@ async def upsert_spans(session: AsyncSession, rows: list[RowValues]) -> None:
     if not rows:
         return
     columns = tuple(name for name in rows[0] if name not in _IDENTITY)
+    # In identity order, so that concurrent upserts of the same spans lock rows in one order.
+    ordered = sorted(rows, key=lambda row: (row["trace_id"], row["span_id"]))
     await insert_rows(
         await session.connection(),
         table_of(TelemetrySpanRow),
-        rows,
+        ordered,
         conflict_columns=_IDENTITY,
         update_columns=columns,
+    )
+
+
+async def lock_traces(session: AsyncSession, workspace: str, trace_ids: Sequence[str]) -> None:
+    """Hold these traces until the transaction ends: spans of one trace take turns, so the
+    session a trace's spans name reaches every span of it, whichever request came first."""
+    await _hold(session, [f"trace:{workspace}:{trace_id}" for trace_id in trace_ids])
+
+
+async def lock_sessions(session: AsyncSession, workspace: str, session_ids: Sequence[str]) -> None:
+    """Hold these sessions until the transaction ends, so that transactions summarizing the
+    same session take turns and the last to commit has seen every span committed before it."""
+    await _hold(session, [f"session:{workspace}:{session_id}" for session_id in session_ids])
+
+
+async def _hold(session: AsyncSession, keys: list[str]) -> None:
+    """Transaction-scoped locks on PostgreSQL (advisory, taken in one order so that no two
+    transactions wait on each other; traces are always taken before sessions). SQLite runs one
+    write transaction at a time already."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or not keys:
+        return
+    await execute(
+        connection,
+        "SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtextextended(name, 0) AS key"
+        " FROM unnest(CAST(? AS text[])) AS name ORDER BY key) AS keys",
+        (keys,),
     )
 
 
@@ -42,15 +72,17 @@ async def sessions_of_traces(
     session: AsyncSession, workspace: str, trace_ids: Sequence[str]
 ) -> list[tuple[str, str]]:
     """The distinct (trace id, session id) of the stored spans of these traces."""
-    found: list[tuple[str, str]] = []
+    found: set[tuple[str, str]] = set()
     for chunk in _chunks(trace_ids):
+        # No DISTINCT in SQL: with it, SQLite walks the session index of the whole workspace
+        # to avoid a sort; without it, it seeks the identity index per trace.
         rows = await session.execute(
-            select(TelemetrySpanRow.trace_id, TelemetrySpanRow.session_id)
-            .where(TelemetrySpanRow.workspace == workspace, TelemetrySpanRow.trace_id.in_(chunk))
-            .distinct()
+            select(TelemetrySpanRow.trace_id, TelemetrySpanRow.session_id).where(
+                TelemetrySpanRow.workspace == workspace, TelemetrySpanRow.trace_id.in_(chunk)
+            )
         )
-        found.extend((trace_id, session_id) for trace_id, session_id in rows.all())
-    return found
+        found.update((trace_id, session_id) for trace_id, session_id in rows.all())
+    return sorted(found)
 
 
 async def move_unnamed_spans(
@@ -68,6 +100,19 @@ async def move_unnamed_spans(
     )
 
 
+@dataclass(frozen=True)
+class RootSpan:
+    """What a session's outcome is read from: one of its root spans."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    duration_ms: float | None
+    status: str
+    test_case_id: str | None
+    input: str | None
+    output: str | None
+
+
 @dataclass
 class SessionSpans:
     """What a session's runs are computed from: sums over its spans, its roots, its models."""
@@ -80,7 +125,7 @@ class SessionSpans:
     experiment_name: str | None
     test_case_id: str | None
     sums: dict[str, Any]
-    roots: list[TelemetrySpanRow] = field(default_factory=list)
+    roots: list[RootSpan] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
 
 
@@ -103,51 +148,66 @@ def usage_columns() -> list[Any]:
 async def session_spans(
     session: AsyncSession, workspace: str, session_ids: Sequence[str]
 ) -> dict[str, SessionSpans]:
-    """The sessions among `session_ids` that have spans, summarized."""
-    found: dict[str, SessionSpans] = {}
+    """The sessions among `session_ids` that have spans, summarized.
+
+    One query reads the few columns a summary needs of every span of the sessions (payloads
+    of roots only) off the session index; the sums are taken here, exactly (fsum).
+    """
     span = TelemetrySpanRow
+    is_root = span.parent_span_id.is_(None)
+    spans: dict[str, list[Any]] = {}
     for chunk in _chunks(session_ids):
-        where = (span.workspace == workspace, span.session_id.in_(chunk))
         rows = await session.execute(
             select(
                 span.session_id,
-                func.count(),
-                func.count(span.trace_id.distinct()),
-                func.min(span.started_at),
-                func.max(span.ended_at),
-                func.max(span.experiment_name),
-                func.max(span.test_case_id),
-                *usage_columns(),
-            )
-            .where(*where)
-            .group_by(span.session_id)
+                span.trace_id,
+                is_root,
+                span.started_at,
+                span.ended_at,
+                span.duration_ms,
+                span.status,
+                span.experiment_name,
+                span.test_case_id,
+                span.model,
+                case((is_root, span.input)),
+                case((is_root, span.output)),
+                *(getattr(span, name) for name in SUMMED),
+            ).where(span.workspace == workspace, span.session_id.in_(chunk))
         )
         for row in rows.all():
-            found[row[0]] = SessionSpans(
-                session_id=row[0],
-                span_count=int(row[1]),
-                trace_count=int(row[2]),
-                started_at=row[3],
-                ended_at=row[4],
-                experiment_name=row[5],
-                test_case_id=row[6],
-                sums=dict(zip(SUMMED, row[7:], strict=True)),
-            )
-        roots = await session.scalars(
-            select(span).where(*where, span.parent_span_id.is_(None)).order_by(span.started_at)
-        )
-        for root in roots:
-            found[root.session_id].roots.append(root)
-        models = await session.execute(
-            select(span.session_id, span.model)
-            .where(*where, span.model.is_not(None))
-            .distinct()
-            .order_by(span.session_id, span.model)
-        )
-        for session_id, model in models.all():
-            if model is not None:
-                found[session_id].models.append(model)
-    return found
+            spans.setdefault(row[0], []).append(row)
+    return {session_id: _summary(session_id, rows) for session_id, rows in spans.items()}
+
+
+def _summary(session_id: str, rows: list[Any]) -> SessionSpans:
+    ended = [row[4] for row in rows if row[4] is not None]
+    experiments = [row[7] for row in rows if row[7] is not None]
+    test_cases = [row[8] for row in rows if row[8] is not None]
+    sums: dict[str, Any] = {}
+    for offset, name in enumerate(SUMMED, start=12):
+        values = [row[offset] for row in rows if row[offset] is not None]
+        total = math.fsum(values) if values else None
+        sums[name] = int(total) if total is not None and name.endswith("tokens") else total
+    roots = sorted(
+        (
+            RootSpan(row[3], row[4], row[5], row[6], row[8], row[10], row[11])
+            for row in rows
+            if row[2]
+        ),
+        key=lambda root: root.started_at,
+    )
+    return SessionSpans(
+        session_id=session_id,
+        span_count=len(rows),
+        trace_count=len({row[1] for row in rows}),
+        started_at=min(row[3] for row in rows),
+        ended_at=max(ended) if ended else None,
+        experiment_name=max(experiments) if experiments else None,
+        test_case_id=max(test_cases) if test_cases else None,
+        sums=sums,
+        roots=roots,
+        models=sorted({row[9] for row in rows if row[9] is not None}),
+    )
 
 
 async def sessions_naming_experiment(
