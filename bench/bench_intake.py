@@ -29,6 +29,7 @@ import grpc
 import orjson
 from google.protobuf import json_format
 
+from bench.table import print_table
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
 from experiment_service.api.intake.v2 import resources_pb2 as res
@@ -417,11 +418,7 @@ def main() -> None:
                 shutil.rmtree(cluster_dir, ignore_errors=True)
         else:
             rows = asyncio.run(run(sizes, Path(tmp)))
-    print(f"backend: {args.backend}")
-    header = ("measure", "median", "baseline", "ratio")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print_table(args.backend, rows)
 
 
 if __name__ == "__main__":

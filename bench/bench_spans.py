@@ -32,9 +32,11 @@ import orjson
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
+from bench.table import print_table
 from experiment_service.domain.telemetry.attributes import span_values
 from experiment_service.servicers.otlp_convert import received_spans
 from experiment_service.storage.database import SQLITE_PRAGMAS, Database
+from tests.support.otlp import set_attributes
 from tests.support.server import RunningServer, start_server
 
 WORKSPACE = "bench"
@@ -61,7 +63,7 @@ def session_spans(index: int, rng: random.Random) -> list[trace_pb2.Span]:
         start_time_unix_nano=begin,
         end_time_unix_nano=begin + 900_000_000,
     )
-    _attributes(
+    set_attributes(
         root,
         {
             "openinference.span.kind": "AGENT",
@@ -100,20 +102,9 @@ def session_spans(index: int, rng: random.Random) -> list[trace_pb2.Span]:
             start_time_unix_nano=begin + (child + 1) * 10_000_000,
             end_time_unix_nano=begin + (child + 1) * 10_000_000 + 8_000_000,
         )
-        _attributes(span, attributes)
+        set_attributes(span, attributes)
         spans.append(span)
     return spans
-
-
-def _attributes(span: trace_pb2.Span, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        attribute = span.attributes.add(key=key)
-        if isinstance(value, str):
-            attribute.value.string_value = value
-        elif isinstance(value, float):
-            attribute.value.double_value = value
-        else:
-            attribute.value.int_value = value
 
 
 def bodies(first_session: int, sessions: int, spans_per_request: int) -> list[bytes]:
@@ -300,7 +291,15 @@ def preload(insert: Callable[[list[dict[str, Any]]], float], spans: int) -> None
     while done < spans:
         batch = []
         for row in template:
-            batch.append({**row, "trace_id": f"{done:032x}", "session_id": f"pre-{done // 20}"})
+            # Other sessions, of no experiment: the stored volume without runs to adopt.
+            batch.append(
+                {
+                    **row,
+                    "trace_id": f"{done // SPANS_PER_SESSION:032x}",
+                    "session_id": f"pre-{done // SPANS_PER_SESSION}",
+                    "experiment_name": None,
+                }
+            )
             done += 1
         insert(batch)
 
@@ -317,6 +316,10 @@ def read_p50(url: str, params: dict[str, Any], reads: int = 50) -> float:
 
 def run(backend: str, stored: int, tmp: Path, new_url: Callable[[], str]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
+
+    def measured(*row: str) -> None:
+        rows.append(row)
+        print(" | ".join(row), flush=True)  # as it comes; the table follows at the end
 
     def inserter(url: str) -> Callable[[list[dict[str, Any]]], float]:
         if backend == "sqlite":
@@ -342,30 +345,24 @@ def run(backend: str, stored: int, tmp: Path, new_url: Callable[[], str]) -> lis
         assert created.status_code == 201, created.text
         per_round = READ_SESSIONS // ROUNDS + 1
         rate_100, next_session = ingest_rate(server, 0, per_round, 100, 10)
-        rows.append(
-            (
-                "ingest 100 spans/request, 10 in flight (spans/s)",
-                f"{rate_100:,.0f}",
-                f"{baseline:,.0f}",
-                f"{baseline / rate_100:.2f}x",
-            )
+        measured(
+            "ingest 100 spans/request, 10 in flight (spans/s)",
+            f"{rate_100:,.0f}",
+            f"{baseline:,.0f}",
+            f"{baseline / rate_100:.2f}x",
         )
         rate_1, next_session = ingest_rate(server, next_session, 25, 1, 50)
-        rows.append(("ingest 1 span/request, 50 in flight (spans/s)", f"{rate_1:,.0f}", "", ""))
+        measured("ingest 1 span/request, 50 in flight (spans/s)", f"{rate_1:,.0f}", "", "")
         base = f"{server.http_base}/apis/intake/v2/workspaces/{WORKSPACE}"
-        sessions = (next_session // ROUNDS) * ROUNDS
+        sessions = next_session
         traces = read_p50(f"{base}/traces", {"mode": "preview", "page_size": 50})
-        rows.append(
-            (f"GET /traces preview, 50 of {sessions:,} sessions (ms)", f"{traces:.1f}", "", "")
-        )
+        measured(f"GET /traces preview, 50 of {sessions:,} sessions (ms)", f"{traces:.1f}", "", "")
         experiment = read_p50(f"{base}/experiments/{EXPERIMENT}", {})
-        rows.append(
-            (
-                f"GET experiment with rollups over {sessions:,} sessions (ms)",
-                f"{experiment:.1f}",
-                "",
-                "",
-            )
+        measured(
+            f"GET experiment with rollups over {sessions:,} sessions (ms)",
+            f"{experiment:.1f}",
+            "",
+            "",
         )
     finally:
         server.stop()
@@ -391,13 +388,11 @@ def run(backend: str, stored: int, tmp: Path, new_url: Callable[[], str]) -> lis
             rate_full, _ = ingest_rate(server, 0, 250, 100, 10)
         finally:
             server.stop()
-        rows.append(
-            (
-                f"ingest 100x10 after {stored:,} stored spans (spans/s)",
-                f"{rate_full:,.0f}",
-                f"{rate_100:,.0f}",
-                f"{rate_100 / rate_full:.2f}x",
-            )
+        measured(
+            f"ingest 100x10 after {stored:,} stored spans (spans/s)",
+            f"{rate_full:,.0f}",
+            f"{rate_100:,.0f}",
+            f"{rate_100 / rate_full:.2f}x",
         )
     return rows
 
@@ -426,11 +421,7 @@ def main() -> None:
                 return f"sqlite+aiosqlite:///{Path(tmp) / f'spans-{next(counter)}.db'}"
 
             rows = run(args.backend, args.stored, Path(tmp), new_url)
-    print(f"backend: {args.backend}")
-    header = ("measure", "median", "baseline", "ratio")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print_table(args.backend, rows)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, Sp
 from opentelemetry.trace import Status, StatusCode
 
 from tests.support.keys import create_api_key
+from tests.support.otlp import set_attributes
 from tests.support.reference import reference_aggregate
 from tests.support.server import RunningServer
 
@@ -312,14 +313,7 @@ def export_request(
             start_time_unix_nano=START + start_ms * 1_000_000,
             end_time_unix_nano=START + end_ms * 1_000_000,
         )
-        for key, value in attributes.items():
-            attribute = span.attributes.add(key=key)
-            if isinstance(value, str):
-                attribute.value.string_value = value
-            elif isinstance(value, float):
-                attribute.value.double_value = value
-            else:
-                attribute.value.int_value = value
+        set_attributes(span, attributes)
     return request
 
 
@@ -412,6 +406,15 @@ def test_otlp_json_gzip_and_unreadable_spans(http: httpx.Client, workspace: str)
                                 "spanId": OTHER.hex(),
                                 "name": "no-start",
                             },
+                            {
+                                "traceId": "ab" * 16,
+                                "spanId": CHILD.hex(),
+                                "name": "long-session",
+                                "startTimeUnixNano": str(START),
+                                "attributes": [
+                                    {"key": "session.id", "value": {"stringValue": "s" * 300}}
+                                ],
+                            },
                         ]
                     }
                 ],
@@ -425,9 +428,10 @@ def test_otlp_json_gzip_and_unreadable_spans(http: httpx.Client, workspace: str)
     )
     assert reply.status_code == 200, reply.text
     errors = reply.json()["errors"]
-    assert len(errors) == 2
+    assert len(errors) == 3
     assert "bad-id" in errors[0] and "trace id" in errors[0]
     assert OTHER.hex() in errors[1] and "start time" in errors[1]
+    assert CHILD.hex() in errors[2] and "longer than 255 characters" in errors[2]
     span = http.get(f"{base(workspace)}/spans/{ROOT.hex()}").json()
     assert span["session_id"] == "json-s"
     assert span["status"] == "error" and span["error_message"] == "failed"

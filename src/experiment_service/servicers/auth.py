@@ -81,11 +81,7 @@ class AuthInterceptor(UnaryInterceptor):
     def _platform_call(self, inner: Handler) -> Handler:
         async def call(request: Any, context: ServicerContext) -> Any:
             workspace = await self._keys.workspace_of(_authorization(context))
-            token = _workspace.set(workspace)
-            try:
-                return await inner(request, context)
-            finally:
-                _workspace.reset(token)
+            return await _as_workspace(workspace, inner, request, context)
 
         return call
 
@@ -108,13 +104,20 @@ class AuthInterceptor(UnaryInterceptor):
             named = header_value(context, WORKSPACE_HEADER)
             if named is not None and named != workspace:
                 raise PermissionDenied(f"This API key belongs to another workspace than '{named}'.")
-            token = _workspace.set(workspace)
-            try:
-                return await inner(request, context)
-            finally:
-                _workspace.reset(token)
+            return await _as_workspace(workspace, inner, request, context)
 
         return call
+
+
+async def _as_workspace(
+    workspace: str, inner: Handler, request: Any, context: ServicerContext
+) -> Any:
+    """Run a unary call with `workspace` as the caller's."""
+    token = _workspace.set(workspace)
+    try:
+        return await inner(request, context)
+    finally:
+        _workspace.reset(token)
 
 
 def _service(method: str) -> str:

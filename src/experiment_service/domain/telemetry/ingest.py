@@ -96,7 +96,10 @@ async def _store(session: Transaction, workspace: str, exports: list[_Export]) -
             latest[(span.trace_id, span.span_id)] = (span, export)
     named: dict[str, str] = {}
     for span, _ in latest.values():
-        session_id = session_of(span)
+        try:
+            session_id = session_of(span)
+        except UnreadableSpan:  # reported with the span below
+            continue
         if session_id is not None:
             named.setdefault(span.trace_id, session_id)
     traces = sorted({trace_id for trace_id, _ in latest})
@@ -108,8 +111,8 @@ async def _store(session: Transaction, workspace: str, exports: list[_Export]) -
     rows: list[RowValues] = []
     for span, export in latest.values():
         trace = span.trace_id
-        session_id = session_of(span) or named.get(trace) or stored_named.get(trace) or trace
         try:
+            session_id = session_of(span) or named.get(trace) or stored_named.get(trace) or trace
             rows.append(span_values(span, workspace, session_id, now))
         except UnreadableSpan as error:
             export.errors.append(f"Span {span.span_id} of trace {trace} was not stored: {error}.")

@@ -96,12 +96,9 @@ class TelemetryReads:
         mode: str,
         where: SpanFilter,
     ) -> tuple[Page[Span], str]:
-        violations = Violations()
-        request, descending, chosen = _paging(violations, page, page_size, sort, TIME_SORT)
-        shown = _mode(violations, mode, Mode.DETAILED)
-        _check_filter(violations, where)
-        violations.raise_if_any()
-        query = _query(workspace, where, request, descending)
+        request, chosen, shown, query = _span_list(
+            workspace, page, page_size, sort, mode, where, Mode.DETAILED, roots_only=False
+        )
         async with self._db.transaction() as session:
             rows, total = await queries.telemetry.list_spans(session, query)
         return Page([span_of(row, shown) for row in rows], request, total), chosen
@@ -147,12 +144,9 @@ class TelemetryReads:
         mode: str,
         where: SpanFilter,
     ) -> tuple[Page[Trace], str]:
-        violations = Violations()
-        request, descending, chosen = _paging(violations, page, page_size, sort, TIME_SORT)
-        shown = _mode(violations, mode, Mode.PREVIEW)
-        _check_filter(violations, where)
-        violations.raise_if_any()
-        query = _query(workspace, where, request, descending, roots_only=True)
+        request, chosen, shown, query = _span_list(
+            workspace, page, page_size, sort, mode, where, Mode.PREVIEW, roots_only=True
+        )
         async with self._db.transaction() as session:
             roots, total = await queries.telemetry.list_spans(session, query)
             rollups = (
@@ -179,6 +173,31 @@ class TelemetryReads:
                 else {}
             )
         return _trace(root, rollups.get(trace_id), shown)
+
+
+def _span_list(
+    workspace: str,
+    page: int,
+    page_size: int,
+    sort: str,
+    mode: str,
+    where: SpanFilter,
+    default_mode: Mode,
+    *,
+    roots_only: bool,
+) -> tuple[PageRequest, str, Mode, SpanQuery]:
+    """A span or trace list request, checked: (page, sort applied, mode, query)."""
+    violations = Violations()
+    request, descending, chosen = _paging(violations, page, page_size, sort, TIME_SORT)
+    shown = _mode(violations, mode, default_mode)
+    _check_filter(violations, where)
+    violations.raise_if_any()
+    return (
+        request,
+        chosen,
+        shown,
+        _query(workspace, where, request, descending, roots_only=roots_only),
+    )
 
 
 def _paging(
