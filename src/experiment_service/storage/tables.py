@@ -307,8 +307,10 @@ class TelemetrySpanRow(Base):
         Index("uq_telemetry_spans_identity", "workspace", "trace_id", "span_id", unique=True),
         Index("ix_telemetry_spans_session", "workspace", "session_id", "started_at"),
         # Root spans (parent NULL) in time order: the trace list.
-        Index("ix_telemetry_spans_parent_started", "workspace", "parent_span_id", "started_at"),
-        Index("ix_telemetry_spans_started", "workspace", "started_at"),
+        Index(
+            "ix_telemetry_spans_parent_started", "workspace", "parent_span_id", "started_at", "id"
+        ),
+        Index("ix_telemetry_spans_started", "workspace", "started_at", "id"),
         Index("ix_telemetry_spans_span_id", "workspace", "span_id"),
         Index("ix_telemetry_spans_experiment", "workspace", "experiment_name", "session_id"),
     )

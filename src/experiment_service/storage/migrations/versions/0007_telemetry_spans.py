@@ -71,9 +71,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_telemetry_spans_parent_started",
         "telemetry_spans",
-        ["workspace", "parent_span_id", "started_at"],
+        ["workspace", "parent_span_id", "started_at", "id"],
     )
-    op.create_index("ix_telemetry_spans_started", "telemetry_spans", ["workspace", "started_at"])
+    op.create_index(
+        "ix_telemetry_spans_started", "telemetry_spans", ["workspace", "started_at", "id"]
+    )
     op.create_index("ix_telemetry_spans_span_id", "telemetry_spans", ["workspace", "span_id"])
     op.create_index(
         "ix_telemetry_spans_experiment",
