@@ -1,9 +1,11 @@
 """Watching an experiment: its state at once, then again whenever it changes.
 
-A watcher polls a cheap change marker of the experiment (status, progress, the runs version
+A watcher reads a cheap change marker of the experiment (status, progress, the runs version
 that every write of runs moves on) and builds a full snapshot only when the marker moved, so a
-burst of results is one event, changes written by another replica are seen too, and a slow
-reader only delays its own next poll: watchers read, they never hold up writers.
+burst of results is one event, and a slow reader only delays its own next read: watchers read,
+they never hold up writers. It reads the marker again as soon as this process commits a write
+(at most every COALESCE_SECONDS, which gathers a burst of writes into one event), and at least
+every POLL_SECONDS, which is how changes written by another replica reach it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,27 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 State = TypeVar("State")
 
 POLL_SECONDS = 0.1
+# Writes are left to gather this long between two reads of the marker.
+COALESCE_SECONDS = 0.02
 # An unchanged state is sent again this often, so that proxies and clients see a live stream.
 KEEPALIVE_SECONDS = 15.0
 
 
+class Writes(Protocol):
+    """Where a watcher learns of this process's writes (the database handle)."""
+
+    writes: int
+
+    async def wait_for_write(self, seen: int, longest: float) -> None: ...
+
+
 async def watch(
+    writes: Writes,
     marker: Callable[[], Awaitable[Hashable]],
     snapshot: Callable[[], Awaitable[State]],
     finished: Callable[[State], bool],
@@ -31,6 +44,7 @@ async def watch(
     last: Hashable = object()
     sent_at = 0.0
     while True:
+        seen = writes.writes
         current = await marker()
         if current != last or time.monotonic() - sent_at >= KEEPALIVE_SECONDS:
             last = current
@@ -39,7 +53,9 @@ async def watch(
             sent_at = time.monotonic()
             if finished(state):
                 return
-        await asyncio.sleep(POLL_SECONDS)
+        # At most one marker read per COALESCE_SECONDS, however busy the process is.
+        await asyncio.sleep(COALESCE_SECONDS)
+        await writes.wait_for_write(seen, POLL_SECONDS - COALESCE_SECONDS)
 
 
 class Broadcasts:
@@ -47,7 +63,8 @@ class Broadcasts:
     watchers cost the database what one does. A watcher gets the latest state at once, then
     each newer one; a slow watcher skips the states it was too slow for."""
 
-    def __init__(self) -> None:
+    def __init__(self, writes: Writes) -> None:
+        self._writes = writes
         self._shared: dict[Hashable, _Shared[Any]] = {}
 
     def watch(
@@ -59,7 +76,8 @@ class Broadcasts:
     ) -> AsyncIterator[State]:
         shared = self._shared.get(key)
         if shared is None or shared.closed:
-            shared = _Shared(watch(marker, snapshot, finished), lambda: self._drop(key))
+            states = watch(self._writes, marker, snapshot, finished)
+            shared = _Shared(states, lambda: self._drop(key))
             self._shared[key] = shared
         return shared.subscribe()
 

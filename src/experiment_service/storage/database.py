@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -115,6 +116,10 @@ class Database:
             if self._sqlite_writer is not None
             else None
         )
+        # Write transactions of this process committed so far, and an event set by the next:
+        # watchers wake on a local write at once instead of waiting for their next poll.
+        self.writes = 0
+        self._next_write = asyncio.Event()
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = False) -> AsyncIterator[Transaction]:
@@ -133,6 +138,8 @@ class Database:
             else:
                 async with self._unit_of_work(write=write) as session:
                     yield session
+                if write:
+                    self._written()
 
     @asynccontextmanager
     async def single_statement_write(self) -> AsyncIterator[AsyncConnection]:
@@ -151,10 +158,22 @@ class Database:
         async with _unavailable_on_outage(), self.engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
+        self._written()
 
     def _written(self) -> None:
         if self._checkpoints is not None:
             self._checkpoints.written()
+        self.writes += 1
+        written, self._next_write = self._next_write, asyncio.Event()
+        written.set()
+
+    async def wait_for_write(self, seen: int, longest: float) -> None:
+        """Return once this process has committed a write since `seen` (a value of `writes`),
+        or after `longest` seconds: writes of other processes are only seen by polling."""
+        if self.writes != seen:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._next_write.wait(), longest)
 
     @asynccontextmanager
     async def _unit_of_work(self, *, write: bool) -> AsyncIterator[AsyncSession]:

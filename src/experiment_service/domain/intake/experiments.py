@@ -62,7 +62,7 @@ class IntakeExperiments:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._inserts = UniqueInsertBatcher(database, ExperimentRow)
-        self._broadcasts = Broadcasts()
+        self._broadcasts = Broadcasts(database)
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
         # experiment_group_id is a soft reference (seed 000): stored as given, never checked.

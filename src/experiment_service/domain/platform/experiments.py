@@ -74,7 +74,7 @@ class PlatformExperiments:
         self._db = database
         # Wakes a local runner at once; other replicas find the work when they next poll.
         self._on_created = on_created
-        self._broadcasts = Broadcasts()
+        self._broadcasts = Broadcasts(database)
 
     async def create(
         self,
