@@ -35,6 +35,7 @@ protos: $(INSTALLED)  ## Regenerate src/experiment_service/api/ from proto/
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt nemo-platform
 	touch $@
 
 $(BUF): package.json package-lock.json
