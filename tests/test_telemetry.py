@@ -692,22 +692,23 @@ def test_nvidia_sdk_reads_sessions_traces_and_spans(
         ],
     )
     assert post_protobuf(http, workspace, request).status_code == 200
-    client = NeMoPlatform(base_url=rest_base, workspace=workspace)
+    with NeMoPlatform(base_url=rest_base, workspace=workspace) as client:
+        spans = client.intake.spans.list(
+            workspace=workspace, filter={"kind": "LLM"}, mode="preview"
+        )
+        [llm] = spans.data
+        assert llm.span_id == CHILD.hex() and llm.model == "m" and llm.cost_total_usd == 0.5
+        assert client.intake.spans.retrieve(ROOT.hex(), workspace=workspace).session_id == "sdk-s"
+        groups = client.intake.spans.groups.list(workspace=workspace, by="trace_id")
+        assert [(g.group, g.span_count) for g in groups.data] == [({"trace_id": TRACE.hex()}, 2)]
 
-    spans = client.intake.spans.list(workspace=workspace, filter={"kind": "LLM"}, mode="preview")
-    [llm] = spans.data
-    assert llm.span_id == CHILD.hex() and llm.model == "m" and llm.cost_total_usd == 0.5
-    assert client.intake.spans.retrieve(ROOT.hex(), workspace=workspace).session_id == "sdk-s"
-    groups = client.intake.spans.groups.list(workspace=workspace, by="trace_id")
-    assert [(g.group, g.span_count) for g in groups.data] == [({"trace_id": TRACE.hex()}, 2)]
-
-    traces = client.intake.traces.list(
-        workspace=workspace, filter={"started_at": {"$gte": "2023-01-01T00:00:00Z"}}
-    )
-    [trace_item] = traces.data
-    assert trace_item.id == TRACE.hex() and trace_item.span_count == 2
-    assert trace_item.duration_ms == pytest.approx(100)
-    detailed = client.intake.traces.retrieve(TRACE.hex(), workspace=workspace, mode="detailed")
-    assert detailed.cost_usd == 0.5
-    session = client.intake.sessions.retrieve("sdk-s", workspace=workspace)
-    assert (session.span_count, session.trace_count, session.cost_usd) == (2, 1, 0.5)
+        traces = client.intake.traces.list(
+            workspace=workspace, filter={"started_at": {"$gte": "2023-01-01T00:00:00Z"}}
+        )
+        [trace_item] = traces.data
+        assert trace_item.id == TRACE.hex() and trace_item.span_count == 2
+        assert trace_item.duration_ms == pytest.approx(100)
+        detailed = client.intake.traces.retrieve(TRACE.hex(), workspace=workspace, mode="detailed")
+        assert detailed.cost_usd == 0.5
+        session = client.intake.sessions.retrieve("sdk-s", workspace=workspace)
+        assert (session.span_count, session.trace_count, session.cost_usd) == (2, 1, 0.5)

@@ -39,6 +39,7 @@ from experiment_service.domain.platform.datasets import Datasets
 from experiment_service.domain.platform.evaluators import Evaluators
 from experiment_service.domain.platform.experiments import PlatformExperiments
 from experiment_service.domain.platform.prompts import Prompts
+from experiment_service.domain.telemetry.chat_completions import ChatCompletions
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
 from experiment_service.domain.telemetry.reads import TelemetryReads
 from experiment_service.rest import dialects as rest
@@ -128,7 +129,12 @@ class Server:
         )
         telemetry = TelemetryIngest(self.database)
         telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(
-            TelemetryServicer(telemetry, TelemetryReads(self.database)), self._grpc
+            TelemetryServicer(
+                telemetry,
+                ChatCompletions(self.database, telemetry),
+                TelemetryReads(self.database),
+            ),
+            self._grpc,
         )
         # opentelemetry-proto ships no stubs for its generated gRPC module.
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(  # type: ignore[no-untyped-call]

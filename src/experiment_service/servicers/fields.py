@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from experiment_service.servicers.json_values import value_to_python
+from experiment_service.servicers.json_values import struct_to_dict, value_to_python
 from experiment_service.servicers.timestamps import from_timestamp
 
 
@@ -19,3 +19,8 @@ def optional_value(message: Any, field: str) -> Any:
 
 def optional_time(message: Any, field: str) -> Any:
     return from_timestamp(getattr(message, field)) if message.HasField(field) else None
+
+
+def optional_struct(message: Any, field: str) -> Any:
+    """A google.protobuf.Struct field as a JSON object; None when absent."""
+    return struct_to_dict(getattr(message, field)) if message.HasField(field) else None

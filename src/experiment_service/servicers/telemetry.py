@@ -7,6 +7,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.api.intake.v2 import telemetry_pb2_grpc as tel_grpc
 from experiment_service.domain.errors import FieldViolation, InvalidArgument
+from experiment_service.domain.telemetry.chat_completions import ChatCompletions
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
 from experiment_service.domain.telemetry.reads import TelemetryReads
 from experiment_service.servicers import telemetry_convert as convert
@@ -16,8 +17,11 @@ from experiment_service.types import ServicerContext
 
 
 class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
-    def __init__(self, ingest: TelemetryIngest, reads: TelemetryReads) -> None:
+    def __init__(
+        self, ingest: TelemetryIngest, chat_completions: ChatCompletions, reads: TelemetryReads
+    ) -> None:
         self._ingest = ingest
+        self._chat_completions = chat_completions
         self._reads = reads
 
     async def ExportOtlpTraces(
@@ -26,6 +30,14 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
         spans, unreadable = received_spans(export_request(request.body))
         errors = await self._ingest.ingest(request.workspace, spans, unreadable)
         return tel.ExportOtlpTracesResponse(errors=errors)
+
+    async def IngestChatCompletion(
+        self, request: tel.IngestChatCompletionRequest, context: ServicerContext
+    ) -> tel.IngestChatCompletionResponse:
+        session_id, span_id = await self._chat_completions.ingest(
+            request.workspace, convert.chat_completion(request)
+        )
+        return tel.IngestChatCompletionResponse(session_id=session_id, span_id=span_id)
 
     async def GetSession(
         self, request: tel.GetSessionRequest, context: ServicerContext

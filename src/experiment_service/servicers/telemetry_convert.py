@@ -6,6 +6,7 @@ import orjson
 
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.domain.listing import Page
+from experiment_service.domain.telemetry.chat_completions import ChatCompletion
 from experiment_service.domain.telemetry.model import (
     SessionTelemetry,
     Span,
@@ -14,7 +15,7 @@ from experiment_service.domain.telemetry.model import (
     Usage,
 )
 from experiment_service.domain.telemetry.reads import SpanFilter
-from experiment_service.servicers.fields import optional_time
+from experiment_service.servicers.fields import optional, optional_struct, optional_time
 from experiment_service.servicers.intake_convert import pagination
 from experiment_service.servicers.timestamps import to_timestamp
 
@@ -57,6 +58,29 @@ def span_filter(message: tel.SpanFilter | tel.TraceFilter) -> SpanFilter:
         equals=equals,
         started_at_gte=optional_time(message, "started_at_gte"),
         started_at_lte=optional_time(message, "started_at_lte"),
+    )
+
+
+def chat_completion(message: tel.IngestChatCompletionRequest) -> ChatCompletion:
+    """The call; `evaluation_context` wins over the deprecated `experiment_context`."""
+    evaluation = optional(message, "evaluation_context")
+    legacy = optional(message, "experiment_context")
+    experiment = optional(evaluation, "evaluation_id") if evaluation is not None else None
+    test_case = optional(evaluation, "test_case_id") if evaluation is not None else None
+    if experiment is None and legacy is not None:
+        experiment = legacy.experiment_id or None
+        test_case = test_case or optional(legacy, "test_case_id")
+    return ChatCompletion(
+        request=optional_struct(message, "request"),
+        response=optional_struct(message, "response"),
+        experiment_name=experiment,
+        test_case_id=test_case,
+        session_id=optional(message, "session_id"),
+        trace_id=optional(message, "trace_id"),
+        provider=optional(message, "provider"),
+        cost_usd=optional(message, "cost_usd"),
+        cost_input_usd=optional(message, "cost_input_usd"),
+        cost_output_usd=optional(message, "cost_output_usd"),
     )
 
 

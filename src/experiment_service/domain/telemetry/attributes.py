@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from experiment_service.domain.telemetry.model import ReceivedSpan, SpanKind, SpanSource
+from experiment_service.domain.telemetry.model import ReceivedSpan, SpanKind
 from experiment_service.domain.validation import MAX_NAME_LENGTH
 from experiment_service.statuses import RunStatus
 from experiment_service.types import JSON, JSONObject, RowValues
@@ -136,7 +136,7 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
         "span_id": span.span_id,
         "parent_span_id": span.parent_span_id,
         "session_id": session_id,
-        "source": SpanSource.OTEL,
+        "source": span.source,
         "name": _text(span.name[:MAX_SPAN_NAME_LENGTH]),
         "kind": _kind(found, attributes),
         "status": RunStatus.ERROR if failed else RunStatus.SUCCESS,

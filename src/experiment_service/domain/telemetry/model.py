@@ -27,6 +27,8 @@ class ReceivedSpan:
     resource_attributes: JSONObject = field(default_factory=dict)
     # The attributes of the span's first `exception` event, where SDKs record exceptions.
     exception: JSONObject | None = None
+    # How it arrived (a SpanSource).
+    source: str = "otel"
 
 
 class SpanKind(StrEnum):
@@ -48,6 +50,7 @@ class SpanSource(StrEnum):
     """How a span arrived."""
 
     OTEL = "otel"
+    CHAT_COMPLETIONS = "chat_completions"
 
 
 class Mode(StrEnum):

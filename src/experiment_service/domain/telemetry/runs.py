@@ -12,12 +12,14 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from experiment_service.domain.telemetry.model import SpanSource
 from experiment_service.statuses import ExperimentKind, RunStatus
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.queries.telemetry import RootSpan, SessionSpans
 from experiment_service.types import RowValues
+
+# The `source` in the metadata of runs made from spans: those that span ingestion keeps.
+RUN_SOURCE = "spans"
 
 
 async def sync_session_runs(
@@ -45,7 +47,7 @@ async def sync_session_runs(
     for experiment_id, session_id, metadata in await queries.runs.runs_of_sessions(
         session, workspace, ExperimentKind.INTAKE, ordered
     ):
-        from_spans = (metadata or {}).get("source") == SpanSource.OTEL
+        from_spans = (metadata or {}).get("source") == RUN_SOURCE
         kept = any(run["session_id"] == session_id for run in wanted.get(experiment_id, []))
         if from_spans and not kept:
             stale[experiment_id].append(session_id)
@@ -116,7 +118,7 @@ def run_values(experiment_id: str, spans: SessionSpans, now: datetime) -> RowVal
         "output": root.output if root else None,
         "evaluator_results": [],
         "metadata": {
-            "source": SpanSource.OTEL,
+            "source": RUN_SOURCE,
             "span_count": spans.span_count,
             "trace_count": spans.trace_count,
         },

@@ -4,6 +4,7 @@ from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -26,6 +27,65 @@ class ExportOtlpTracesResponse(_message.Message):
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     errors: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, errors: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class IngestEvaluationContext(_message.Message):
+    __slots__ = ("evaluation_id", "test_case_id")
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    evaluation_id: str
+    test_case_id: str
+    def __init__(self, evaluation_id: _Optional[str] = ..., test_case_id: _Optional[str] = ...) -> None: ...
+
+class IngestExperimentContext(_message.Message):
+    __slots__ = ("experiment_id", "test_case_id")
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    test_case_id: str
+    def __init__(self, experiment_id: _Optional[str] = ..., test_case_id: _Optional[str] = ...) -> None: ...
+
+class IngestChatCompletionRequest(_message.Message):
+    __slots__ = ("workspace", "evaluation_context", "experiment_context", "request", "response", "session_id", "trace_id", "provider", "cost_usd", "cost_input_usd", "cost_output_usd", "cost_details")
+    class CostDetailsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_INPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    evaluation_context: IngestEvaluationContext
+    experiment_context: IngestExperimentContext
+    request: _struct_pb2.Struct
+    response: _struct_pb2.Struct
+    session_id: str
+    trace_id: str
+    provider: str
+    cost_usd: float
+    cost_input_usd: float
+    cost_output_usd: float
+    cost_details: _containers.ScalarMap[str, float]
+    def __init__(self, workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[IngestEvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[IngestExperimentContext, _Mapping]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., session_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., provider: _Optional[str] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., cost_details: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
+class IngestChatCompletionResponse(_message.Message):
+    __slots__ = ("session_id", "span_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    span_id: str
+    def __init__(self, session_id: _Optional[str] = ..., span_id: _Optional[str] = ...) -> None: ...
 
 class GetSessionRequest(_message.Message):
     __slots__ = ("workspace", "id")

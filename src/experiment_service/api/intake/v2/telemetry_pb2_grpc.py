@@ -47,6 +47,11 @@ class TelemetryServiceStub:
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesResponse.FromString,
                 _registered_method=True)
+        self.IngestChatCompletion = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/IngestChatCompletion',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.FromString,
+                _registered_method=True)
         self.GetSession = channel.unary_unary(
                 '/experiment_service.api.intake.v2.TelemetryService/GetSession',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetSessionRequest.SerializeToString,
@@ -93,6 +98,14 @@ class TelemetryServiceServicer:
     def ExportOtlpTraces(self, request, context):
         """Stores an OTLP/HTTP export (`application/x-protobuf` or `application/json`); spans that
         cannot be read are named in `errors`, the others are stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IngestChatCompletion(self, request, context):
+        """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
+        span of its session (a new one unless named), joining `trace_id` when given.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -147,6 +160,11 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.ExportOtlpTraces,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesResponse.SerializeToString,
+            ),
+            'IngestChatCompletion': grpc.unary_unary_rpc_method_handler(
+                    servicer.IngestChatCompletion,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.SerializeToString,
             ),
             'GetSession': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSession,
@@ -214,6 +232,33 @@ class TelemetryService:
             '/experiment_service.api.intake.v2.TelemetryService/ExportOtlpTraces',
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ExportOtlpTracesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IngestChatCompletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/IngestChatCompletion',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.FromString,
             options,
             channel_credentials,
             insecure,

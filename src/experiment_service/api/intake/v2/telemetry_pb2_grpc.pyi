@@ -45,6 +45,10 @@ class TelemetryServiceStub:
     """Stores an OTLP/HTTP export (`application/x-protobuf` or `application/json`); spans that
     cannot be read are named in `errors`, the others are stored.
     """
+    IngestChatCompletion: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.IngestChatCompletionRequest, _telemetry_pb2.IngestChatCompletionResponse]
+    """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
+    span of its session (a new one unless named), joining `trace_id` when given.
+    """
     GetSession: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]
@@ -74,6 +78,10 @@ class TelemetryServiceAsyncStub(TelemetryServiceStub):
     ExportOtlpTraces: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.ExportOtlpTracesRequest, _telemetry_pb2.ExportOtlpTracesResponse]  # type: ignore[assignment]
     """Stores an OTLP/HTTP export (`application/x-protobuf` or `application/json`); spans that
     cannot be read are named in `errors`, the others are stored.
+    """
+    IngestChatCompletion: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.IngestChatCompletionRequest, _telemetry_pb2.IngestChatCompletionResponse]  # type: ignore[assignment]
+    """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
+    span of its session (a new one unless named), joining `trace_id` when given.
     """
     GetSession: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]  # type: ignore[assignment]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
@@ -107,6 +115,16 @@ class TelemetryServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_telemetry_pb2.ExportOtlpTracesResponse, _abc.Awaitable[_telemetry_pb2.ExportOtlpTracesResponse]]:
         """Stores an OTLP/HTTP export (`application/x-protobuf` or `application/json`); spans that
         cannot be read are named in `errors`, the others are stored.
+        """
+
+    @_abc_1.abstractmethod
+    def IngestChatCompletion(
+        self,
+        request: _telemetry_pb2.IngestChatCompletionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_telemetry_pb2.IngestChatCompletionResponse, _abc.Awaitable[_telemetry_pb2.IngestChatCompletionResponse]]:
+        """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
+        span of its session (a new one unless named), joining `trace_id` when given.
         """
 
     @_abc_1.abstractmethod
