@@ -65,6 +65,10 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
     assert '"errors":[]' in spans and '"detail"' not in spans
     assert '"run_count":1' in spans and '"sum":1500' in spans and '"span_count":2' in spans
     assert '"session_id":"run-2","span_id":"' in spans, "the captured chat completion"
+    assert (
+        '"input_tokens":30,"output_tokens":4,"cost_usd":0.0004,"trace_count":1,"span_count":3}'
+        in spans
+    ), "the ATIF trajectory: agent, step, tool call"
     intake_grpc = outputs["## Using the Intake API over gRPC"]
     assert "experiment_service.api.intake.v2.IntakeService" in intake_grpc
     assert '"name":"experiment_alpha_2024"' in intake_grpc

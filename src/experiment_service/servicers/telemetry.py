@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from google.protobuf import empty_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.api.intake.v2 import telemetry_pb2_grpc as tel_grpc
 from experiment_service.domain.errors import FieldViolation, InvalidArgument
+from experiment_service.domain.telemetry.atif import AtifTrajectories
 from experiment_service.domain.telemetry.chat_completions import ChatCompletions
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
 from experiment_service.domain.telemetry.reads import TelemetryReads
@@ -18,10 +20,15 @@ from experiment_service.types import ServicerContext
 
 class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
     def __init__(
-        self, ingest: TelemetryIngest, chat_completions: ChatCompletions, reads: TelemetryReads
+        self,
+        ingest: TelemetryIngest,
+        chat_completions: ChatCompletions,
+        trajectories: AtifTrajectories,
+        reads: TelemetryReads,
     ) -> None:
         self._ingest = ingest
         self._chat_completions = chat_completions
+        self._trajectories = trajectories
         self._reads = reads
 
     async def ExportOtlpTraces(
@@ -38,6 +45,12 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
             request.workspace, convert.chat_completion(request)
         )
         return tel.IngestChatCompletionResponse(session_id=session_id, span_id=span_id)
+
+    async def IngestAtif(
+        self, request: tel.IngestAtifRequest, context: ServicerContext
+    ) -> empty_pb2.Empty:
+        await self._trajectories.ingest(request.workspace, convert.trajectory(request))
+        return empty_pb2.Empty()
 
     async def GetSession(
         self, request: tel.GetSessionRequest, context: ServicerContext

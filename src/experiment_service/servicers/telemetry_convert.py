@@ -6,7 +6,9 @@ import orjson
 
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.domain.listing import Page
+from experiment_service.domain.telemetry.atif import Trajectory
 from experiment_service.domain.telemetry.chat_completions import ChatCompletion
+from experiment_service.domain.telemetry.contexts import EvaluationContext
 from experiment_service.domain.telemetry.model import (
     SessionTelemetry,
     Span,
@@ -17,6 +19,7 @@ from experiment_service.domain.telemetry.model import (
 from experiment_service.domain.telemetry.reads import SpanFilter
 from experiment_service.servicers.fields import optional, optional_struct, optional_time
 from experiment_service.servicers.intake_convert import pagination
+from experiment_service.servicers.json_values import struct_to_dict
 from experiment_service.servicers.timestamps import to_timestamp
 
 # Filter fields -> span columns; the experiment is named `evaluation_id` (or, deprecated,
@@ -61,8 +64,10 @@ def span_filter(message: tel.SpanFilter | tel.TraceFilter) -> SpanFilter:
     )
 
 
-def chat_completion(message: tel.IngestChatCompletionRequest) -> ChatCompletion:
-    """The call; `evaluation_context` wins over the deprecated `experiment_context`."""
+def evaluation_context(
+    message: tel.IngestChatCompletionRequest | tel.IngestAtifRequest,
+) -> EvaluationContext:
+    """`evaluation_context` wins over the deprecated `experiment_context`."""
     evaluation = optional(message, "evaluation_context")
     legacy = optional(message, "experiment_context")
     experiment = optional(evaluation, "evaluation_id") if evaluation is not None else None
@@ -70,17 +75,33 @@ def chat_completion(message: tel.IngestChatCompletionRequest) -> ChatCompletion:
     if experiment is None and legacy is not None:
         experiment = legacy.experiment_id or None
         test_case = test_case or optional(legacy, "test_case_id")
+    return EvaluationContext(experiment, test_case)
+
+
+def chat_completion(message: tel.IngestChatCompletionRequest) -> ChatCompletion:
     return ChatCompletion(
         request=optional_struct(message, "request"),
         response=optional_struct(message, "response"),
-        experiment_name=experiment,
-        test_case_id=test_case,
+        context=evaluation_context(message),
         session_id=optional(message, "session_id"),
         trace_id=optional(message, "trace_id"),
         provider=optional(message, "provider"),
         cost_usd=optional(message, "cost_usd"),
         cost_input_usd=optional(message, "cost_input_usd"),
         cost_output_usd=optional(message, "cost_output_usd"),
+    )
+
+
+def trajectory(message: tel.IngestAtifRequest) -> Trajectory:
+    return Trajectory(
+        schema_version=message.schema_version,
+        agent=optional_struct(message, "agent"),
+        steps=[struct_to_dict(step) for step in message.steps],
+        session_id=optional(message, "session_id"),
+        trajectory_id=optional(message, "trajectory_id"),
+        final_metrics=optional_struct(message, "final_metrics"),
+        subagent_trajectories=[struct_to_dict(sub) for sub in message.subagent_trajectories],
+        context=evaluation_context(message),
     )
 
 

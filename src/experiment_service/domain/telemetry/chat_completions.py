@@ -9,16 +9,16 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from experiment_service.domain.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from experiment_service.domain.errors import FieldViolation, InvalidArgument
+from experiment_service.domain.telemetry.contexts import EvaluationContext, require_experiment
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
 from experiment_service.domain.telemetry.model import ReceivedSpan, SpanSource
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database
 from experiment_service.types import JSONObject
@@ -34,8 +34,7 @@ class ChatCompletion:
 
     request: JSONObject | None
     response: JSONObject | None
-    experiment_name: str | None = None
-    test_case_id: str | None = None
+    context: EvaluationContext = field(default_factory=EvaluationContext)
     session_id: str | None = None
     trace_id: str | None = None
     provider: str | None = None
@@ -57,15 +56,7 @@ class ChatCompletions:
         violations.raise_if_any()
         assert call.request is not None and call.response is not None  # validated
         async with self._db.transaction() as session:
-            if call.experiment_name is not None:
-                found = await queries.experiments.live_ids_by_name(
-                    session, workspace, ExperimentKind.INTAKE, [call.experiment_name]
-                )
-                if not found:
-                    raise FailedPrecondition(
-                        f"Experiment '{call.experiment_name}' must be created before it can "
-                        "be logged."
-                    )
+            await require_experiment(session, workspace, call.context)
             joined = (
                 await queries.telemetry.get_root(session, workspace, call.trace_id)
                 if call.trace_id is not None
@@ -94,20 +85,19 @@ class ChatCompletions:
 
 
 def validate(violations: Violations, call: ChatCompletion) -> None:
-    violations.name("evaluation_context.evaluation_id", call.experiment_name, required=False)
-    violations.text("evaluation_context.test_case_id", call.test_case_id, MAX_NAME_LENGTH)
+    call.context.validate(violations)
     violations.text("session_id", call.session_id, MAX_NAME_LENGTH)
     violations.text("provider", call.provider, MAX_NAME_LENGTH)
     if call.trace_id is not None and (len(call.trace_id) != 32 or not set(call.trace_id) <= _HEX):
         violations.add(
             "trace_id", "A trace id is 32 lower-case hex digits", "string_pattern_mismatch"
         )
-    for field in ("cost_usd", "cost_input_usd", "cost_output_usd"):
-        value = getattr(call, field)
+    for name in ("cost_usd", "cost_input_usd", "cost_output_usd"):
+        value = getattr(call, name)
         if value is not None and not math.isfinite(value):
-            violations.add(field, "Input should be a finite number", "finite_number")
+            violations.add(name, "Input should be a finite number", "finite_number")
         else:
-            violations.number_range(field, value, ge=0)
+            violations.number_range(name, value, ge=0)
     request, response = call.request, call.response
     if violations.required("request", request) and request is not None:
         if not isinstance(request.get("model"), str) or not request["model"]:
@@ -144,8 +134,7 @@ def _attributes(call: ChatCompletion, session_id: str) -> JSONObject:
     values: dict[str, Any] = {
         "openinference.span.kind": "LLM",
         "session.id": session_id,
-        "nemo.experiment.id": call.experiment_name,
-        "nemo.test_case.id": call.test_case_id,
+        **call.context.attributes(),
         "llm.model_name": response.get("model") or request.get("model"),
         "llm.provider": call.provider,
         "llm.token_count.prompt": usage.get("prompt_tokens"),

@@ -51,6 +51,7 @@ class SpanSource(StrEnum):
 
     OTEL = "otel"
     CHAT_COMPLETIONS = "chat_completions"
+    ATIF = "atif"
 
 
 class Mode(StrEnum):

@@ -4,6 +4,7 @@ from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -78,6 +79,36 @@ class IngestChatCompletionRequest(_message.Message):
     cost_output_usd: float
     cost_details: _containers.ScalarMap[str, float]
     def __init__(self, workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[IngestEvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[IngestExperimentContext, _Mapping]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., session_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., provider: _Optional[str] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., cost_details: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
+class IngestAtifRequest(_message.Message):
+    __slots__ = ("workspace", "evaluation_context", "experiment_context", "schema_version", "session_id", "trajectory_id", "agent", "steps", "final_metrics", "continued_trajectory_ref", "notes", "extra", "subagent_trajectories")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TRAJECTORY_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    FINAL_METRICS_FIELD_NUMBER: _ClassVar[int]
+    CONTINUED_TRAJECTORY_REF_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
+    SUBAGENT_TRAJECTORIES_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    evaluation_context: IngestEvaluationContext
+    experiment_context: IngestExperimentContext
+    schema_version: str
+    session_id: str
+    trajectory_id: str
+    agent: _struct_pb2.Struct
+    steps: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
+    final_metrics: _struct_pb2.Struct
+    continued_trajectory_ref: str
+    notes: str
+    extra: _struct_pb2.Struct
+    subagent_trajectories: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
+    def __init__(self, workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[IngestEvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[IngestExperimentContext, _Mapping]] = ..., schema_version: _Optional[str] = ..., session_id: _Optional[str] = ..., trajectory_id: _Optional[str] = ..., agent: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., steps: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., final_metrics: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., continued_trajectory_ref: _Optional[str] = ..., notes: _Optional[str] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., subagent_trajectories: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ...) -> None: ...
 
 class IngestChatCompletionResponse(_message.Message):
     __slots__ = ("session_id", "span_id")

@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from experiment_service.api.intake.v2 import telemetry_pb2 as experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -51,6 +52,11 @@ class TelemetryServiceStub:
                 '/experiment_service.api.intake.v2.TelemetryService/IngestChatCompletion',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.FromString,
+                _registered_method=True)
+        self.IngestAtif = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/IngestAtif',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.GetSession = channel.unary_unary(
                 '/experiment_service.api.intake.v2.TelemetryService/GetSession',
@@ -111,6 +117,15 @@ class TelemetryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IngestAtif(self, request, context):
+        """Stores an ATIF trajectory (v1.0 to v1.7) as a trace of spans in its session: the agent,
+        an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
+        with its observation, and embedded subagent trajectories beneath the calls that made them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetSession(self, request, context):
         """Gets a session's aggregate telemetry (no spans or payloads).
         """
@@ -165,6 +180,11 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.IngestChatCompletion,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.SerializeToString,
+            ),
+            'IngestAtif': grpc.unary_unary_rpc_method_handler(
+                    servicer.IngestAtif,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetSession': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSession,
@@ -259,6 +279,33 @@ class TelemetryService:
             '/experiment_service.api.intake.v2.TelemetryService/IngestChatCompletion',
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestChatCompletionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IngestAtif(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/IngestAtif',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from experiment_service.api.intake.v2 import telemetry_pb2 as _telemetry_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -49,6 +50,11 @@ class TelemetryServiceStub:
     """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
     span of its session (a new one unless named), joining `trace_id` when given.
     """
+    IngestAtif: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.IngestAtifRequest, _empty_pb2.Empty]
+    """Stores an ATIF trajectory (v1.0 to v1.7) as a trace of spans in its session: the agent,
+    an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
+    with its observation, and embedded subagent trajectories beneath the calls that made them.
+    """
     GetSession: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]
@@ -82,6 +88,11 @@ class TelemetryServiceAsyncStub(TelemetryServiceStub):
     IngestChatCompletion: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.IngestChatCompletionRequest, _telemetry_pb2.IngestChatCompletionResponse]  # type: ignore[assignment]
     """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
     span of its session (a new one unless named), joining `trace_id` when given.
+    """
+    IngestAtif: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.IngestAtifRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Stores an ATIF trajectory (v1.0 to v1.7) as a trace of spans in its session: the agent,
+    an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
+    with its observation, and embedded subagent trajectories beneath the calls that made them.
     """
     GetSession: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]  # type: ignore[assignment]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
@@ -125,6 +136,17 @@ class TelemetryServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_telemetry_pb2.IngestChatCompletionResponse, _abc.Awaitable[_telemetry_pb2.IngestChatCompletionResponse]]:
         """Stores one captured OpenAI-compatible chat completion (request and response) as an LLM
         span of its session (a new one unless named), joining `trace_id` when given.
+        """
+
+    @_abc_1.abstractmethod
+    def IngestAtif(
+        self,
+        request: _telemetry_pb2.IngestAtifRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Stores an ATIF trajectory (v1.0 to v1.7) as a trace of spans in its session: the agent,
+        an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
+        with its observation, and embedded subagent trajectories beneath the calls that made them.
         """
 
     @_abc_1.abstractmethod
