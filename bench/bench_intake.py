@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -29,6 +28,7 @@ import grpc
 import orjson
 from google.protobuf import json_format
 
+from bench.postgres import postgres_cluster
 from bench.table import print_table
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import intake_service_pb2_grpc
@@ -406,16 +406,8 @@ def main() -> None:
     sizes = [10_000, 100_000] + ([1_000_000] if args.million else [])
     with tempfile.TemporaryDirectory() as tmp:
         if args.backend == "postgresql":
-            from tests.support.postgres import PostgresCluster
-
-            cluster_dir = Path(tempfile.mkdtemp(prefix="experiment-service-pg-bench-"))
-            cluster = PostgresCluster(cluster_dir)
-            cluster.start()
-            try:
-                rows = asyncio.run(run(sizes, Path(tmp), cluster.new_database()))
-            finally:
-                cluster.stop()
-                shutil.rmtree(cluster_dir, ignore_errors=True)
+            with postgres_cluster() as new_database:
+                rows = asyncio.run(run(sizes, Path(tmp), new_database()))
         else:
             rows = asyncio.run(run(sizes, Path(tmp)))
     print_table(args.backend, rows)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -32,6 +31,7 @@ import orjson
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
+from bench.postgres import postgres_cluster
 from bench.table import print_table
 from experiment_service.domain.telemetry.attributes import span_values
 from experiment_service.servicers.otlp_convert import received_spans
@@ -404,16 +404,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.backend == "postgresql":
-            from tests.support.postgres import PostgresCluster
-
-            cluster_dir = Path(tempfile.mkdtemp(prefix="experiment-service-pg-bench-"))
-            cluster = PostgresCluster(cluster_dir)
-            cluster.start()
-            try:
-                rows = run(args.backend, args.stored, Path(tmp), cluster.new_database)
-            finally:
-                cluster.stop()
-                shutil.rmtree(cluster_dir, ignore_errors=True)
+            with postgres_cluster() as new_database:
+                rows = run(args.backend, args.stored, Path(tmp), new_database)
         else:
             counter = iter(range(1_000_000))
 
