@@ -39,6 +39,7 @@ from experiment_service.domain.platform.datasets import Datasets
 from experiment_service.domain.platform.evaluators import Evaluators
 from experiment_service.domain.platform.experiments import PlatformExperiments
 from experiment_service.domain.platform.prompts import Prompts
+from experiment_service.domain.telemetry.annotations import Annotations
 from experiment_service.domain.telemetry.atif import AtifTrajectories
 from experiment_service.domain.telemetry.chat_completions import ChatCompletions
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
@@ -134,6 +135,7 @@ class Server:
                 telemetry,
                 ChatCompletions(self.database, telemetry),
                 AtifTrajectories(self.database, telemetry),
+                Annotations(self.database),
                 TelemetryReads(self.database),
             ),
             self._grpc,

@@ -8,6 +8,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.api.intake.v2 import telemetry_pb2_grpc as tel_grpc
 from experiment_service.domain.errors import FieldViolation, InvalidArgument
+from experiment_service.domain.telemetry.annotations import Annotations
 from experiment_service.domain.telemetry.atif import AtifTrajectories
 from experiment_service.domain.telemetry.chat_completions import ChatCompletions
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
@@ -24,11 +25,13 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
         ingest: TelemetryIngest,
         chat_completions: ChatCompletions,
         trajectories: AtifTrajectories,
+        annotations: Annotations,
         reads: TelemetryReads,
     ) -> None:
         self._ingest = ingest
         self._chat_completions = chat_completions
         self._trajectories = trajectories
+        self._annotations = annotations
         self._reads = reads
 
     async def ExportOtlpTraces(
@@ -50,6 +53,38 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
         self, request: tel.IngestAtifRequest, context: ServicerContext
     ) -> empty_pb2.Empty:
         await self._trajectories.ingest(request.workspace, convert.trajectory(request))
+        return empty_pb2.Empty()
+
+    async def CreateAnnotation(
+        self, request: tel.CreateAnnotationRequest, context: ServicerContext
+    ) -> tel.Annotation:
+        created = await self._annotations.create(
+            request.workspace, convert.annotation_input(request)
+        )
+        return convert.annotation_message(created)
+
+    async def ListAnnotations(
+        self, request: tel.ListAnnotationsRequest, context: ServicerContext
+    ) -> tel.ListAnnotationsResponse:
+        page, sort = await self._annotations.list(
+            request.workspace,
+            request.page,
+            request.page_size,
+            request.sort,
+            convert.annotation_filter(request.filter),
+        )
+        return convert.annotations_page(page, sort, request)
+
+    async def GetAnnotation(
+        self, request: tel.GetAnnotationRequest, context: ServicerContext
+    ) -> tel.Annotation:
+        found = await self._annotations.get(request.workspace, request.annotation_id)
+        return convert.annotation_message(found)
+
+    async def DeleteAnnotation(
+        self, request: tel.DeleteAnnotationRequest, context: ServicerContext
+    ) -> empty_pb2.Empty:
+        await self._annotations.delete(request.workspace, request.annotation_id)
         return empty_pb2.Empty()
 
     async def GetSession(

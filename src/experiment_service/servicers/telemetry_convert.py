@@ -6,6 +6,11 @@ import orjson
 
 from experiment_service.api.intake.v2 import telemetry_pb2 as tel
 from experiment_service.domain.listing import Page
+from experiment_service.domain.telemetry.annotations import (
+    Annotation,
+    AnnotationFilter,
+    AnnotationInput,
+)
 from experiment_service.domain.telemetry.atif import Trajectory
 from experiment_service.domain.telemetry.chat_completions import ChatCompletion
 from experiment_service.domain.telemetry.contexts import EvaluationContext
@@ -17,9 +22,18 @@ from experiment_service.domain.telemetry.model import (
     Usage,
 )
 from experiment_service.domain.telemetry.reads import SpanFilter
-from experiment_service.servicers.fields import optional, optional_struct, optional_time
+from experiment_service.servicers.fields import (
+    optional,
+    optional_struct,
+    optional_time,
+    optional_value,
+)
 from experiment_service.servicers.intake_convert import pagination
-from experiment_service.servicers.json_values import struct_to_dict
+from experiment_service.servicers.json_values import (
+    dict_to_struct,
+    python_to_value,
+    struct_to_dict,
+)
 from experiment_service.servicers.timestamps import to_timestamp
 
 # Filter fields -> span columns; the experiment is named `evaluation_id` (or, deprecated,
@@ -105,6 +119,65 @@ def trajectory(message: tel.IngestAtifRequest) -> Trajectory:
     )
 
 
+def annotation_input(message: tel.CreateAnnotationRequest) -> AnnotationInput:
+    return AnnotationInput(
+        session_id=message.session_id,
+        kind=message.kind,
+        span_id=optional(message, "span_id"),
+        value=optional_value(message, "value"),
+        value_type=optional(message, "value_type"),
+        name=optional(message, "name"),
+        text=optional(message, "text"),
+        metadata=optional_struct(message, "metadata"),
+    )
+
+
+def annotation_message(item: Annotation) -> tel.Annotation:
+    message = tel.Annotation(
+        annotation_id=item.id,
+        workspace=item.workspace,
+        session_id=item.session_id,
+        kind=item.kind,
+        created_at=to_timestamp(item.created_at),
+        ingested_at=to_timestamp(item.ingested_at),
+    )
+    _set_optional(
+        message,
+        span_id=item.span_id,
+        created_by=item.created_by,
+        value_type=item.value_type,
+        name=item.name,
+        text=item.text,
+    )
+    if item.value is not None:
+        message.value.CopyFrom(python_to_value(item.value))
+    if item.metadata is not None:
+        message.metadata.CopyFrom(dict_to_struct(item.metadata))
+    return message
+
+
+def annotation_filter(message: tel.AnnotationFilter) -> AnnotationFilter:
+    names = ("span_id", "session_id", "kind", "name", "value_text", "created_by")
+    return AnnotationFilter(
+        equals={name: getattr(message, name) for name in names if message.HasField(name)},
+        value_numeric_gte=optional(message, "value_numeric_gte"),
+        value_numeric_lte=optional(message, "value_numeric_lte"),
+        created_at_gte=optional_time(message, "created_at_gte"),
+        created_at_lte=optional_time(message, "created_at_lte"),
+    )
+
+
+def annotations_page(
+    page: Page[Annotation], sort: str, request: tel.ListAnnotationsRequest
+) -> tel.ListAnnotationsResponse:
+    return tel.ListAnnotationsResponse(
+        data=[annotation_message(item) for item in page.items],
+        pagination=pagination(page),
+        sort=sort,
+        filter=request.filter,
+    )
+
+
 def session_message(item: SessionTelemetry) -> tel.SessionTelemetry:
     message = tel.SessionTelemetry(
         id=item.id,
@@ -139,7 +212,7 @@ def _set_usage(
             setattr(message, target, float(value))
 
 
-def _set_optional(message: tel.Span | tel.Trace, **values: object) -> None:
+def _set_optional(message: tel.Span | tel.Trace | tel.Annotation, **values: object) -> None:
     for field, value in values.items():
         if value is not None:
             setattr(message, field, value)

@@ -316,6 +316,34 @@ class TelemetrySpanRow(Base):
     )
 
 
+class AnnotationRow(Base):
+    """A remark on a session or one of its spans (NVIDIA's annotations); loose references."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    session_id: Mapped[str] = mapped_column(String(255))
+    span_id: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    # feedback's value and text labels' value; numeric labels' value in value_numeric.
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_numeric: Mapped[float | None] = mapped_column(Float)
+    value_type: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(256))
+    text: Mapped[str | None] = mapped_column(Text)
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column("metadata", JsonColumn)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    ingested_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_annotations_workspace_created", "workspace", "created_at", "id"),
+        Index("ix_annotations_session", "workspace", "session_id", "created_at"),
+        Index("ix_annotations_span", "workspace", "span_id"),
+    )
+
+
 class ApiKeyRow(Base):
     """A platform API key of one workspace; only a SHA-256 of the key is kept."""
 

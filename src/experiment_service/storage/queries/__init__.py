@@ -5,6 +5,7 @@ what one transaction holds and storage alone knows the SQL.
 """
 
 from experiment_service.storage.queries import (
+    annotations,
     api_keys,
     comparisons,
     datasets,
@@ -21,6 +22,7 @@ from experiment_service.storage.queries import (
 )
 
 __all__ = [
+    "annotations",
     "api_keys",
     "comparisons",
     "datasets",

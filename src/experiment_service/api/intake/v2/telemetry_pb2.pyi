@@ -118,6 +118,124 @@ class IngestChatCompletionResponse(_message.Message):
     span_id: str
     def __init__(self, session_id: _Optional[str] = ..., span_id: _Optional[str] = ...) -> None: ...
 
+class Annotation(_message.Message):
+    __slots__ = ("annotation_id", "workspace", "span_id", "session_id", "created_by", "created_at", "ingested_at", "kind", "value", "value_type", "name", "text", "metadata")
+    ANNOTATION_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    INGESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    annotation_id: str
+    workspace: str
+    span_id: str
+    session_id: str
+    created_by: str
+    created_at: _timestamp_pb2.Timestamp
+    ingested_at: _timestamp_pb2.Timestamp
+    kind: str
+    value: _struct_pb2.Value
+    value_type: str
+    name: str
+    text: str
+    metadata: _struct_pb2.Struct
+    def __init__(self, annotation_id: _Optional[str] = ..., workspace: _Optional[str] = ..., span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ingested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., value_type: _Optional[str] = ..., name: _Optional[str] = ..., text: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class CreateAnnotationRequest(_message.Message):
+    __slots__ = ("workspace", "session_id", "span_id", "kind", "value", "value_type", "name", "text", "metadata")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    session_id: str
+    span_id: str
+    kind: str
+    value: _struct_pb2.Value
+    value_type: str
+    name: str
+    text: str
+    metadata: _struct_pb2.Struct
+    def __init__(self, workspace: _Optional[str] = ..., session_id: _Optional[str] = ..., span_id: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., value_type: _Optional[str] = ..., name: _Optional[str] = ..., text: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AnnotationFilter(_message.Message):
+    __slots__ = ("span_id", "session_id", "kind", "name", "value_text", "value_numeric_gte", "value_numeric_lte", "created_by", "created_at_gte", "created_at_lte")
+    SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_TEXT_FIELD_NUMBER: _ClassVar[int]
+    VALUE_NUMERIC_GTE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_NUMERIC_LTE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_GTE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_LTE_FIELD_NUMBER: _ClassVar[int]
+    span_id: str
+    session_id: str
+    kind: str
+    name: str
+    value_text: str
+    value_numeric_gte: float
+    value_numeric_lte: float
+    created_by: str
+    created_at_gte: _timestamp_pb2.Timestamp
+    created_at_lte: _timestamp_pb2.Timestamp
+    def __init__(self, span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., kind: _Optional[str] = ..., name: _Optional[str] = ..., value_text: _Optional[str] = ..., value_numeric_gte: _Optional[float] = ..., value_numeric_lte: _Optional[float] = ..., created_by: _Optional[str] = ..., created_at_gte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at_lte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListAnnotationsRequest(_message.Message):
+    __slots__ = ("workspace", "page", "page_size", "sort", "filter")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    page: int
+    page_size: int
+    sort: str
+    filter: AnnotationFilter
+    def __init__(self, workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[AnnotationFilter, _Mapping]] = ...) -> None: ...
+
+class ListAnnotationsResponse(_message.Message):
+    __slots__ = ("data", "pagination", "sort", "filter")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[Annotation]
+    pagination: _resources_pb2.Pagination
+    sort: str
+    filter: AnnotationFilter
+    def __init__(self, data: _Optional[_Iterable[_Union[Annotation, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[AnnotationFilter, _Mapping]] = ...) -> None: ...
+
+class GetAnnotationRequest(_message.Message):
+    __slots__ = ("workspace", "annotation_id")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATION_ID_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    annotation_id: str
+    def __init__(self, workspace: _Optional[str] = ..., annotation_id: _Optional[str] = ...) -> None: ...
+
+class DeleteAnnotationRequest(_message.Message):
+    __slots__ = ("workspace", "annotation_id")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATION_ID_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    annotation_id: str
+    def __init__(self, workspace: _Optional[str] = ..., annotation_id: _Optional[str] = ...) -> None: ...
+
 class GetSessionRequest(_message.Message):
     __slots__ = ("workspace", "id")
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]

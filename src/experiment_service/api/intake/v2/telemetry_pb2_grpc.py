@@ -58,6 +58,26 @@ class TelemetryServiceStub:
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.CreateAnnotation = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/CreateAnnotation',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.CreateAnnotationRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.ListAnnotations = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/ListAnnotations',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsResponse.FromString,
+                _registered_method=True)
+        self.GetAnnotation = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/GetAnnotation',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetAnnotationRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.DeleteAnnotation = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/DeleteAnnotation',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.GetSession = channel.unary_unary(
                 '/experiment_service.api.intake.v2.TelemetryService/GetSession',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetSessionRequest.SerializeToString,
@@ -126,6 +146,35 @@ class TelemetryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateAnnotation(self, request, context):
+        """Annotates a session, or one of its spans: feedback (positive / negative), a note,
+        metadata, or a label (text, or numeric with a name).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAnnotations(self, request, context):
+        """Lists annotations, newest first by default.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnnotation(self, request, context):
+        """Gets one annotation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAnnotation(self, request, context):
+        """Deletes one annotation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetSession(self, request, context):
         """Gets a session's aggregate telemetry (no spans or payloads).
         """
@@ -184,6 +233,26 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
             'IngestAtif': grpc.unary_unary_rpc_method_handler(
                     servicer.IngestAtif,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'CreateAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAnnotation,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.CreateAnnotationRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.SerializeToString,
+            ),
+            'ListAnnotations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAnnotations,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsResponse.SerializeToString,
+            ),
+            'GetAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnnotation,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetAnnotationRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.SerializeToString,
+            ),
+            'DeleteAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAnnotation,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetSession': grpc.unary_unary_rpc_method_handler(
@@ -305,6 +374,114 @@ class TelemetryService:
             target,
             '/experiment_service.api.intake.v2.TelemetryService/IngestAtif',
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.IngestAtifRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/CreateAnnotation',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.CreateAnnotationRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAnnotations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/ListAnnotations',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListAnnotationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/GetAnnotation',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetAnnotationRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/DeleteAnnotation',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,

@@ -55,6 +55,16 @@ class TelemetryServiceStub:
     an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
     with its observation, and embedded subagent trajectories beneath the calls that made them.
     """
+    CreateAnnotation: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.CreateAnnotationRequest, _telemetry_pb2.Annotation]
+    """Annotates a session, or one of its spans: feedback (positive / negative), a note,
+    metadata, or a label (text, or numeric with a name).
+    """
+    ListAnnotations: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListAnnotationsRequest, _telemetry_pb2.ListAnnotationsResponse]
+    """Lists annotations, newest first by default."""
+    GetAnnotation: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetAnnotationRequest, _telemetry_pb2.Annotation]
+    """Gets one annotation."""
+    DeleteAnnotation: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.DeleteAnnotationRequest, _empty_pb2.Empty]
+    """Deletes one annotation."""
     GetSession: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]
@@ -94,6 +104,16 @@ class TelemetryServiceAsyncStub(TelemetryServiceStub):
     an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
     with its observation, and embedded subagent trajectories beneath the calls that made them.
     """
+    CreateAnnotation: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.CreateAnnotationRequest, _telemetry_pb2.Annotation]  # type: ignore[assignment]
+    """Annotates a session, or one of its spans: feedback (positive / negative), a note,
+    metadata, or a label (text, or numeric with a name).
+    """
+    ListAnnotations: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.ListAnnotationsRequest, _telemetry_pb2.ListAnnotationsResponse]  # type: ignore[assignment]
+    """Lists annotations, newest first by default."""
+    GetAnnotation: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetAnnotationRequest, _telemetry_pb2.Annotation]  # type: ignore[assignment]
+    """Gets one annotation."""
+    DeleteAnnotation: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.DeleteAnnotationRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Deletes one annotation."""
     GetSession: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]  # type: ignore[assignment]
     """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]  # type: ignore[assignment]
@@ -148,6 +168,40 @@ class TelemetryServiceServicer(metaclass=_abc_1.ABCMeta):
         an LLM span per agent step (tokens and cost from its metrics), a tool span per tool call
         with its observation, and embedded subagent trajectories beneath the calls that made them.
         """
+
+    @_abc_1.abstractmethod
+    def CreateAnnotation(
+        self,
+        request: _telemetry_pb2.CreateAnnotationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_telemetry_pb2.Annotation, _abc.Awaitable[_telemetry_pb2.Annotation]]:
+        """Annotates a session, or one of its spans: feedback (positive / negative), a note,
+        metadata, or a label (text, or numeric with a name).
+        """
+
+    @_abc_1.abstractmethod
+    def ListAnnotations(
+        self,
+        request: _telemetry_pb2.ListAnnotationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_telemetry_pb2.ListAnnotationsResponse, _abc.Awaitable[_telemetry_pb2.ListAnnotationsResponse]]:
+        """Lists annotations, newest first by default."""
+
+    @_abc_1.abstractmethod
+    def GetAnnotation(
+        self,
+        request: _telemetry_pb2.GetAnnotationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_telemetry_pb2.Annotation, _abc.Awaitable[_telemetry_pb2.Annotation]]:
+        """Gets one annotation."""
+
+    @_abc_1.abstractmethod
+    def DeleteAnnotation(
+        self,
+        request: _telemetry_pb2.DeleteAnnotationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Deletes one annotation."""
 
     @_abc_1.abstractmethod
     def GetSession(
