@@ -50,8 +50,14 @@ sessions = st.lists(
             "session_id": st.sampled_from([f"s{i}" for i in range(40)]),
             "model_names": st.lists(st.sampled_from(MODELS), max_size=3),
             "evaluator_results": st.lists(results, max_size=4),
+            "input_tokens": st.integers(0, 5000),
+            "output_tokens": st.integers(0, 5000),
         },
-        optional={"cost_usd": finite, "latency_ms": finite},
+        optional={
+            "cost_usd": finite,
+            "latency_ms": finite,
+            "test_case_id": st.sampled_from([f"case-{i}" for i in range(8)]),
+        },
     ),
     min_size=1,
     max_size=60,
@@ -71,6 +77,14 @@ def reference_rollups(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
                 by_name.setdefault(result["name"], []).append(float(result["value"]))
         for name, values in by_name.items():
             per_evaluator.setdefault(name, []).append(math.fsum(values) / len(values))
+    cases: dict[tuple[str, str], list[float]] = {}
+    for item in stored.values():
+        case = (
+            ("case", item["test_case_id"])
+            if "test_case_id" in item
+            else ("run", item["session_id"])
+        )
+        cases.setdefault(case, []).append(float(item["input_tokens"] + item["output_tokens"]))
     return {
         "run_count": len(stored),
         "evaluator_names": sorted(per_evaluator),
@@ -83,6 +97,11 @@ def reference_rollups(batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
         ),
         "latency_ms": reference_aggregate(
             [item["latency_ms"] for item in stored.values() if "latency_ms" in item]
+        ),
+        # Per test case (a session without one is its own), the mean of its total tokens.
+        "test_case_count": len(cases),
+        "tokens": reference_aggregate(
+            [math.fsum(totals) / len(totals) for totals in cases.values()]
         ),
     }
 
@@ -98,6 +117,8 @@ def served_rollups(experiment: res.Experiment) -> dict[str, Any]:
         "aggregate_scores": body["aggregate_scores"],
         "cost_usd": body.get("cost_usd"),
         "latency_ms": body.get("latency_ms"),
+        "test_case_count": body["test_case_count"],
+        "tokens": body.get("tokens"),
     }
 
 

@@ -220,6 +220,9 @@ def test_http_exporter_sessions_become_the_experiments_runs(
     experiment = rollups(http, workspace, "exp")
     assert_matches_reference(experiment, sent)
     assert experiment["latency_ms"]["sum"] == pytest.approx(120 + 290 + 75.5)
+    # Tokens per test case (input + output over each session's spans), then across them.
+    assert experiment["test_case_count"] == 3
+    assert experiment["tokens"]["sum"] == (10 + 3 + 11 + 3) + (10 + 3) + (10 + 3)
 
     session = http.get(f"{base(workspace)}/sessions/s1").json()
     assert session["span_count"] == 3 and session["trace_count"] == 1

@@ -28,6 +28,8 @@ class Rollups:
     aggregate_scores: dict[str, Aggregate] = field(default_factory=dict)
     cost_usd: Aggregate | None = None
     latency_ms: Aggregate | None = None
+    test_case_count: int = 0
+    tokens: Aggregate | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.tables import ExperimentRow
 
 log = logging.getLogger(__name__)
+
+CURRENT_FIELDS = frozenset(field.name for field in dataclasses.fields(Rollups))
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ async def read_rollups(
     fresh: list[FreshRollups] = []
     for row in with_runs:
         version, payload = cached.get(row.id, (-1, {}))
-        if version == row.runs_version:
+        # A payload cached before a rollup was added lacks it: computed again, like a stale one.
+        if version == row.runs_version and CURRENT_FIELDS <= payload.keys():
             found[row.id] = rollups_from_payload(payload)
             continue
         started = time.perf_counter()
@@ -80,6 +84,7 @@ async def compute_rollups(session: Transaction, experiment_id: str, run_count: i
     """Rollups read off covering indexes: each statistic is a count, a sum and four
     single-row seeks, so the cost grows with the index walk, not with Python work per run."""
     names = await queries.runs.evaluator_names(session, experiment_id)
+    per_case = sorted(await queries.runs.tokens_per_test_case(session, experiment_id))
     scores = {
         name: await _aggregate(session, queries.runs.session_score_metric(experiment_id, name))
         for name in names
@@ -91,7 +96,18 @@ async def compute_rollups(session: Transaction, experiment_id: str, run_count: i
         aggregate_scores={name: value for name, value in scores.items() if value is not None},
         cost_usd=await _aggregate(session, queries.runs.run_metric(experiment_id, "cost_usd")),
         latency_ms=await _aggregate(session, queries.runs.run_metric(experiment_id, "latency_ms")),
+        test_case_count=len(per_case),
+        tokens=_aggregate_of(per_case),
     )
+
+
+def _aggregate_of(ordered: list[float]) -> Aggregate | None:
+    """The statistics of values already in ascending order."""
+    if not ordered:
+        return None
+    indexes = percentile_indexes(len(ordered))
+    picks = {name: ordered[index] for name, index in indexes.items()}
+    return build_aggregate(len(ordered), math.fsum(ordered), picks)
 
 
 async def _aggregate(session: Transaction, metric: queries.runs.Metric) -> Aggregate | None:
@@ -119,4 +135,6 @@ def rollups_from_payload(payload: dict[str, Any]) -> Rollups:
         },
         cost_usd=agg(payload["cost_usd"]),
         latency_ms=agg(payload["latency_ms"]),
+        test_case_count=payload["test_case_count"],
+        tokens=agg(payload["tokens"]),
     )

@@ -114,6 +114,9 @@ def experiment_message(experiment: Experiment) -> res.Experiment:
         message.cost_usd.CopyFrom(aggregate_message(rollups.cost_usd))
     if rollups.latency_ms is not None:
         message.latency_ms.CopyFrom(aggregate_message(rollups.latency_ms))
+    message.test_case_count = rollups.test_case_count
+    if rollups.tokens is not None:
+        message.tokens.CopyFrom(aggregate_message(rollups.tokens))
     if experiment.deleted_at is not None:
         message.deleted_at.CopyFrom(to_timestamp(experiment.deleted_at))
     return message

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.database import affected_rows
@@ -332,6 +332,18 @@ async def metric_value_at(session: AsyncSession, metric: Metric, index: int, cou
     )
     assert value is not None  # 0 <= index < count, so the row exists
     return float(value)
+
+
+async def tokens_per_test_case(session: AsyncSession, experiment_id: str) -> list[float]:
+    """Each test case's mean total tokens (input + output) over its runs; a run without a
+    test case is a test case of its own."""
+    total = RunRow.input_tokens + RunRow.output_tokens
+    means = await session.scalars(
+        select(func.avg(total))
+        .where(RunRow.experiment_id == experiment_id)
+        .group_by(RunRow.test_case_id, case((RunRow.test_case_id.is_(None), RunRow.session_id)))
+    )
+    return [float(mean) for mean in means]
 
 
 async def evaluator_names(session: AsyncSession, experiment_id: str) -> list[str]:

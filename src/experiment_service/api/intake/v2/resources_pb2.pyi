@@ -72,7 +72,7 @@ class EvaluatorAggregate(_message.Message):
     def __init__(self, sum: _Optional[float] = ..., mean: _Optional[float] = ..., median: _Optional[float] = ..., p90: _Optional[float] = ..., p95: _Optional[float] = ..., p99: _Optional[float] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Experiment(_message.Message):
-    __slots__ = ("id", "name", "workspace", "experiment_group_id", "agent_name", "agent_version", "dataset_name", "dataset_version", "source_link", "metadata", "description", "summary", "created_at", "updated_at", "evaluator_names", "model_names", "aggregate_scores", "run_count", "cost_usd", "latency_ms", "deleted_at")
+    __slots__ = ("id", "name", "workspace", "experiment_group_id", "agent_name", "agent_version", "dataset_name", "dataset_version", "source_link", "metadata", "description", "summary", "created_at", "updated_at", "evaluator_names", "model_names", "aggregate_scores", "run_count", "cost_usd", "latency_ms", "deleted_at", "test_case_count", "tokens")
     class AggregateScoresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -101,6 +101,8 @@ class Experiment(_message.Message):
     COST_USD_FIELD_NUMBER: _ClassVar[int]
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
     DELETED_AT_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     workspace: str
@@ -122,7 +124,9 @@ class Experiment(_message.Message):
     cost_usd: EvaluatorAggregate
     latency_ms: EvaluatorAggregate
     deleted_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., workspace: _Optional[str] = ..., experiment_group_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., agent_version: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., description: _Optional[str] = ..., summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluator_names: _Optional[_Iterable[str]] = ..., model_names: _Optional[_Iterable[str]] = ..., aggregate_scores: _Optional[_Mapping[str, EvaluatorAggregate]] = ..., run_count: _Optional[int] = ..., cost_usd: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., latency_ms: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    test_case_count: int
+    tokens: EvaluatorAggregate
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., workspace: _Optional[str] = ..., experiment_group_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., agent_version: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., description: _Optional[str] = ..., summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluator_names: _Optional[_Iterable[str]] = ..., model_names: _Optional[_Iterable[str]] = ..., aggregate_scores: _Optional[_Mapping[str, EvaluatorAggregate]] = ..., run_count: _Optional[int] = ..., cost_usd: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., latency_ms: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., test_case_count: _Optional[int] = ..., tokens: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ...) -> None: ...
 
 class EvaluatorResult(_message.Message):
     __slots__ = ("name", "data_type", "value", "string_value")
