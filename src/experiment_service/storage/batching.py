@@ -10,7 +10,10 @@ once; under load, the creates that arrive while one batch commits form the next 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from experiment_service.storage.database import Database
 from experiment_service.storage.driver_sql import MAX_PARAMETERS, insert_rows
@@ -19,9 +22,16 @@ from experiment_service.storage.tables import Base, table_of
 MAX_BATCH_ROWS = 200
 
 
+# After a batch is inserted, on the same connection: the ids, among the inserted rows, that
+# need a follow-up (one query per batch instead of one per row).
+Probe = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[set[str]]]
+
+
 class UniqueInsertBatcher:
-    def __init__(self, database: Database, model: type[Base]) -> None:
+    def __init__(self, database: Database, model: type[Base], probe: Probe | None = None) -> None:
         self._db = database
+        self._probe = probe
+        self.probed: set[str] = set()
         self._table = table = table_of(model)
         # A batch must fit one statement: it is written without a transaction around it.
         self._max_rows = min(MAX_BATCH_ROWS, MAX_PARAMETERS // len(table.columns))
@@ -29,7 +39,9 @@ class UniqueInsertBatcher:
         self._draining: asyncio.Task[None] | None = None
 
     async def insert(self, row: dict[str, Any]) -> bool:
-        """Insert `row` (which carries its own `id`); False when a unique key was taken."""
+        """Insert `row` (which carries its own `id`); False when a unique key was taken. With
+        a probe, an inserted row's id is in `probed` when the probe picked it (the caller
+        takes it out)."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((row, future))
         if self._draining is None or self._draining.done():
@@ -55,8 +67,13 @@ class UniqueInsertBatcher:
 
     async def _write(self, rows: list[dict[str, Any]]) -> set[str]:
         async with self._db.single_statement_write() as connection:
-            return set(
+            inserted = set(
                 await insert_rows(
                     connection, self._table, rows, skip_conflicts=True, returning="id"
                 )
             )
+            if self._probe is not None and inserted:
+                self.probed |= await self._probe(
+                    connection, [row for row in rows if row["id"] in inserted]
+                )
+            return inserted

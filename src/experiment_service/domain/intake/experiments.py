@@ -61,7 +61,11 @@ FILTER_FIELDS = (
 class IntakeExperiments:
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._inserts = UniqueInsertBatcher(database, ExperimentRow)
+        # Creates are batched; each batch also finds the new experiments that stored spans
+        # name already (they adopt those sessions as runs).
+        self._inserts = UniqueInsertBatcher(
+            database, ExperimentRow, probe=queries.telemetry.experiments_named_by_spans
+        )
         self._broadcasts = Broadcasts(database)
 
     async def create(self, workspace: str, spec: ExperimentSpec) -> Experiment:
@@ -91,7 +95,9 @@ class IntakeExperiments:
         }
         if not await self._inserts.insert(row):
             raise AlreadyExists(f"Experiment '{workspace}/{spec.name}' already exists.")
-        if await adopt_experiment_sessions(self._db, workspace, spec.name, now):
+        if experiment.id in self._inserts.probed:
+            self._inserts.probed.discard(experiment.id)
+            await adopt_experiment_sessions(self._db, workspace, spec.name, now)
             return await self.get(workspace, spec.name)
         return experiment
 

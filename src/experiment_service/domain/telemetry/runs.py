@@ -59,21 +59,13 @@ async def sync_session_runs(
 
 async def adopt_experiment_sessions(
     database: Database, workspace: str, experiment_name: str, now: datetime
-) -> bool:
-    """Make the sessions whose spans name `experiment_name` runs of its new experiment;
-    False when there are none (the usual case, answered by one indexed read)."""
-    async with database.transaction() as session:
-        session_ids = await queries.telemetry.sessions_naming_experiment(
-            session, workspace, experiment_name
-        )
-    if not session_ids:
-        return False
+) -> None:
+    """Make the sessions whose spans name `experiment_name` runs of its new experiment."""
     async with database.transaction(write=True) as session:
         session_ids = await queries.telemetry.sessions_naming_experiment(
             session, workspace, experiment_name
         )
         await sync_session_runs(session, workspace, session_ids, now)
-    return True
 
 
 def session_outcome(roots: list[RootSpan]) -> tuple[float | None, str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.tables import TelemetrySpanRow, table_of
@@ -208,6 +208,24 @@ def _summary(session_id: str, rows: list[Any]) -> SessionSpans:
         roots=roots,
         models=sorted({row[9] for row in rows if row[9] is not None}),
     )
+
+
+async def experiments_named_by_spans(
+    connection: AsyncConnection, experiments: list[dict[str, Any]]
+) -> set[str]:
+    """The ids of the new experiments (rows with id, workspace, name) whose names stored spans
+    name already: one indexed query for a batch of creates."""
+    workspaces = sorted({row["workspace"] for row in experiments})
+    names = sorted({row["name"] for row in experiments})
+    found = await execute(
+        connection,
+        "SELECT DISTINCT workspace, experiment_name FROM telemetry_spans"
+        f" WHERE workspace IN ({', '.join('?' * len(workspaces))})"
+        f" AND experiment_name IN ({', '.join('?' * len(names))})",
+        (*workspaces, *names),
+    )
+    named = {(workspace, name) for workspace, name in found}
+    return {row["id"] for row in experiments if (row["workspace"], row["name"]) in named}
 
 
 async def sessions_naming_experiment(
