@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from experiment_service.domain.telemetry.model import ReceivedSpan, SpanKind
+from experiment_service.domain.telemetry.model import OTLP_STATUS_ERROR, ReceivedSpan, SpanKind
 from experiment_service.domain.validation import MAX_NAME_LENGTH
 from experiment_service.statuses import RunStatus
 from experiment_service.types import JSON, JSONObject, RowValues
@@ -89,7 +89,6 @@ _OPERATION_KINDS = {
 }
 _MESSAGE_KEY = re.compile(r"^(\d+)\.(.+)$")
 _KINDS = frozenset(SpanKind)
-_OTLP_STATUS_ERROR = 2
 MAX_SPAN_NAME_LENGTH = 1000
 
 
@@ -127,7 +126,7 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
     ended = span.end_unix_nano or None
     error_type = _text(found.get("error_type") or _exception(span, "exception.type"))
     error_message = _text(found.get("error_message") or _exception(span, "exception.message"))
-    failed = span.status_code == _OTLP_STATUS_ERROR
+    failed = span.status_code == OTLP_STATUS_ERROR
     if failed and error_message is None and span.status_message:
         error_message = span.status_message
     row: RowValues = {

@@ -17,7 +17,7 @@ import orjson
 from experiment_service.domain.errors import FieldViolation, InvalidArgument
 from experiment_service.domain.telemetry.contexts import EvaluationContext, require_experiment
 from experiment_service.domain.telemetry.ingest import TelemetryIngest
-from experiment_service.domain.telemetry.model import ReceivedSpan, SpanSource
+from experiment_service.domain.telemetry.model import OTLP_STATUS_ERROR, ReceivedSpan, SpanSource
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database
@@ -25,7 +25,6 @@ from experiment_service.types import JSONObject
 
 MESSAGE_ROLES = ("user", "system", "assistant", "developer", "tool", "function")
 _HEX = frozenset("0123456789abcdef")
-_OTLP_STATUS_ERROR = 2
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class ChatCompletions:
             name="chat.completions",
             start_unix_nano=now,
             end_unix_nano=now,
-            status_code=_OTLP_STATUS_ERROR if error else 0,
+            status_code=OTLP_STATUS_ERROR if error else 0,
             status_message=_error_message(error),
             attributes=_attributes(call, session_id),
             source=SpanSource.CHAT_COMPLETIONS,

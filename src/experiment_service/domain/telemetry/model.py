@@ -8,6 +8,9 @@ from enum import StrEnum
 
 from experiment_service.types import JSON, JSONObject
 
+# OTLP's status code of a failed span (0 is unset, 1 ok).
+OTLP_STATUS_ERROR = 2
+
 
 @dataclass(frozen=True)
 class ReceivedSpan:
