@@ -56,7 +56,7 @@ def ingest(stub: IntakeServiceStub, name: str, effect: float, seed: int) -> None
                 input_tokens=100 + rng.randrange(50),
                 output_tokens=20,
                 evaluator_results=[
-                    res.EvaluatorResult(
+                    res.SessionEvaluatorResult(
                         name=f"evaluator_{e}",
                         data_type="NUMERIC",
                         value=struct_pb2.Value(number_value=rng.random() + effect * (e == 0)),

@@ -58,8 +58,8 @@ def session_message(experiment: str, index: int) -> res.Session:
         output_tokens=30 + index % 20,
         cost_usd=0.0001 * (index % 97),
         evaluator_results=[
-            res.EvaluatorResult(name="accuracy", data_type="NUMERIC"),
-            res.EvaluatorResult(name="helpful", data_type="BOOLEAN"),
+            res.SessionEvaluatorResult(name="accuracy", data_type="NUMERIC"),
+            res.SessionEvaluatorResult(name="helpful", data_type="BOOLEAN"),
         ],
     )
     message.started_at.FromDatetime(START + timedelta(seconds=index))
@@ -114,14 +114,18 @@ async def bench_create(intake: Any, empty_target: str) -> tuple[float, float]:
     return statistics.median(rates), baseline
 
 
+RawRows = list[tuple[Any, ...]]
+
+
 def raw_rows(
     sessions: list[res.Session], round_: int, encode_time: Callable[[Any], Any]
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows one ingested batch writes (runs, session scores), as plain tuples in
-    RAW_RUN_COLUMNS order, with the JSON the service stores."""
+) -> tuple[RawRows, RawRows, RawRows]:
+    """The rows one ingested batch writes (runs, session scores, evaluator results), as
+    plain tuples in the RAW_*_COLUMNS orders, with the JSON the service stores."""
     now = encode_time(datetime.now(UTC))
     runs = []
     scores = []
+    result_rows = []
     for s in sessions:
         session_id = f"{round_}-{s.session_id}"
         results = [
@@ -158,7 +162,22 @@ def raw_rows(
             (RAW_EXPERIMENT_ID, session_id, s.test_case_id, r["name"], float(r["value"]))
             for r in results
         )
-    return runs, scores
+        result_rows.extend(
+            (
+                f"er_{uuid.uuid4()}",
+                "raw",
+                session_id,
+                "",
+                RAW_EXPERIMENT_ID,
+                r["name"],
+                r["data_type"],
+                float(r["value"]),
+                now,
+                now,
+            )
+            for r in results
+        )
+    return runs, scores, result_rows
 
 
 def _value(value: Any) -> Any:
@@ -173,6 +192,10 @@ RAW_RUN_COLUMNS = (
     "metadata, ingested_at"
 )
 RAW_SCORE_COLUMNS = "experiment_id, session_id, test_case_id, name, value"
+RAW_RESULT_COLUMNS = (
+    "id, workspace, session_id, span_id, experiment_id, name, data_type, value, created_at, "
+    "ingested_at"
+)
 
 
 async def service_schema(database_url: str) -> None:
@@ -212,7 +235,7 @@ async def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float
     def chunk_seconds(chunk: int) -> float:
         elapsed = 0.0
         for batch in range(BATCHES_PER_CHUNK):
-            runs, scores = raw_rows(
+            runs, scores, results = raw_rows(
                 sessions,
                 chunk * BATCHES_PER_CHUNK + batch,
                 lambda t: t.replace(tzinfo=None).isoformat(" ", "microseconds"),
@@ -222,6 +245,11 @@ async def raw_sqlite_rate(directory: Path, sessions: list[res.Session]) -> float
             db.executemany(f"INSERT INTO runs ({RAW_RUN_COLUMNS}) VALUES ({placeholders})", runs)
             db.executemany(
                 f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES (?,?,?,?,?)", scores
+            )
+            db.executemany(
+                f"INSERT INTO evaluator_results ({RAW_RESULT_COLUMNS})"
+                f" VALUES ({','.join('?' * 10)})",
+                results,
             )
             db.execute("COMMIT")
             elapsed += time.perf_counter() - started
@@ -246,7 +274,9 @@ async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> f
     async def chunk_seconds(chunk: int) -> float:
         elapsed = 0.0
         for batch in range(BATCHES_PER_CHUNK):
-            runs, scores = raw_rows(sessions, chunk * BATCHES_PER_CHUNK + batch, lambda t: t)
+            runs, scores, results = raw_rows(
+                sessions, chunk * BATCHES_PER_CHUNK + batch, lambda t: t
+            )
             started = time.perf_counter()
             async with connection.transaction():
                 await connection.executemany(
@@ -257,6 +287,11 @@ async def raw_postgres_rate(database_url: str, sessions: list[res.Session]) -> f
                 await connection.executemany(
                     f"INSERT INTO session_scores ({RAW_SCORE_COLUMNS}) VALUES ($1,$2,$3,$4,$5)",
                     scores,
+                )
+                await connection.executemany(
+                    f"INSERT INTO evaluator_results ({RAW_RESULT_COLUMNS})"
+                    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                    results,
                 )
             elapsed += time.perf_counter() - started
         return elapsed

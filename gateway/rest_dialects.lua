@@ -4,6 +4,7 @@
 -- rewrites bracket filters into the transcoder's dotted query names:
 --   filter[agent_name]=x        -> filter.agent_name=x
 --   filter[created_at][$gte]=t  -> filter.created_at_gte=t
+-- (and evaluation lists' metadata and rollup filters, see rewrite_filter)
 -- Responses: the server renders every REST outcome itself (experiment_service/rest/dialects.py)
 -- and sends it as headers: x-rest-status (201, 204, 422, ...) and, for errors, x-rest-body
 -- (ASCII JSON). This filter applies them, and turns the transcoder's own plain-text errors
@@ -26,17 +27,49 @@ local function unescape_brackets(text)
   return (text:gsub("%%5[Bb]", "["):gsub("%%5[Dd]", "]"):gsub("%%24", "$"))
 end
 
-local function rewrite_filter_key(key)
+-- Evaluation lists also filter by metadata keys and rollups, in either spelling:
+--   filter[metadata.team]=x or filter[metadata][team]=x   -> filter.metadata=team=x
+--   filter[cost_usd.mean][$lte]=0.5 or filter[cost_usd][mean][$lte]=0.5
+--                                                         -> filter.metrics=cost_usd.mean:lte:0.5
+local function rewrite_filter(key, value, evaluations)
   local plain = unescape_brackets(key)
-  local field, op = plain:match("^filter%[([%w_]+)%]%[%$(%a+)%]$")
-  if field then
-    return "filter." .. field .. "_" .. op
+  local segments = {}
+  for segment in plain:gmatch("%[([^%]]*)%]") do
+    segments[#segments + 1] = segment
   end
-  field = plain:match("^filter%[([%w_]+)%]$")
-  if field then
-    return "filter." .. field
+  if plain:sub(1, 7) ~= "filter[" or #segments == 0 then
+    return key .. "=" .. value
   end
-  return key
+  local op
+  if segments[#segments]:sub(1, 1) == "$" then
+    op = segments[#segments]:sub(2)
+    table.remove(segments)
+  end
+  local path = table.concat(segments, ".")
+  local root = path:match("^([^.]*)")
+  if evaluations and root == "metadata" and #path > 9 then
+    return "filter.metadata=" .. path:sub(10) .. "%3D" .. value
+  end
+  if evaluations and METRIC_FILTER_ROOTS[root] then
+    return "filter.metrics=" .. path .. "%3A" .. (op or "eq") .. "%3A" .. value
+  end
+  if op then
+    return "filter." .. path .. "_" .. op .. "=" .. value
+  end
+  return "filter." .. path .. "=" .. value
+end
+
+-- Python clients (NVIDIA's SDK among them) send datetimes as str() writes them, with a space
+-- between date and time ("+" or "%20" in a query); the transcoder reads RFC 3339 only.
+local function rfc3339(value)
+  local date, rest = value:match("^(%d%d%d%d%-%d%d%-%d%d)%+(%d%d.*)$")
+  if not date then
+    date, rest = value:match("^(%d%d%d%d%-%d%d%-%d%d)%%20(%d%d.*)$")
+  end
+  if date then
+    return date .. "T" .. rest
+  end
+  return value
 end
 
 local function rewrite_query(path)
@@ -44,11 +77,12 @@ local function rewrite_query(path)
   if not query then
     return path
   end
+  local evaluations = base:match("/evaluations$") ~= nil
   local parts = {}
   for pair in query:gmatch("[^&]+") do
     local key, value = pair:match("^([^=]*)=?(.*)$")
     if key:sub(1, 6) == "filter" then
-      pair = rewrite_filter_key(key) .. "=" .. value
+      pair = rewrite_filter(key, rfc3339(value), evaluations)
     end
     parts[#parts + 1] = pair
   end
@@ -171,10 +205,24 @@ local function strip_internal_headers(headers)
   end
 end
 
+-- The transcoder prints a message as {"<field>":<value>}; the REST body is <value>.
+local function unwrap_body(handle, field)
+  local buffered = handle:body(true)
+  local text = buffered:getBytes(0, buffered:length())
+  local prefix = '{"' .. field .. '":'
+  if text:sub(1, #prefix) == prefix and text:sub(-1) == "}" then
+    local inner = text:sub(#prefix + 1, -2)
+    local headers = handle:headers()
+    headers:replace("content-length", tostring(#inner))
+    buffered:setBytes(inner)
+  end
+end
+
 function envoy_on_response(handle)
   local headers = handle:headers()
   local status = headers:get(STATUS_HEADER)
   local body = headers:get(BODY_HEADER)
+  local unwrap = headers:get(UNWRAP_HEADER)
   local upstream_status = headers:get(":status")
   local content_type = headers:get("content-type") or ""
   strip_internal_headers(headers)
@@ -184,6 +232,8 @@ function envoy_on_response(handle)
     replace_body(handle, headers, status, nil)
   elseif status ~= nil then
     headers:replace(":status", status)
+  elseif unwrap ~= nil and upstream_status == "200" then
+    unwrap_body(handle, unwrap)
   elseif upstream_status ~= "200" and content_type:find("text/plain", 1, true) then
     local meta = handle:streamInfo():dynamicMetadata():get(METADATA_NAMESPACE) or {}
     local buffered = handle:body(true)

@@ -111,3 +111,51 @@ async def test_platform_traces_get_ids_of_their_own_and_keep_their_scores(
         ("exp_b", "row2", "row2"),
     ]
     assert sorted(scores) == sorted((e, session_id) for e, session_id, _, _ in runs)
+
+
+async def test_results_inside_stored_sessions_become_rows_of_their_experiment(
+    new_database_url: Callable[[], str],
+) -> None:
+    """0009: every result kept inside an intake run is a row of its own, tied to the run's
+    experiment (so a new summary of the session replaces it) and listed like any other."""
+    engine = create_async_engine(new_database_url())
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(upgrade_to, "0008")
+            await connection.execute(
+                text(
+                    "INSERT INTO experiments (id, workspace, kind, name, metadata, created_at,"
+                    " updated_at, run_count) VALUES ('exp_1', 'w', 'intake', 'e', '{}',"
+                    " '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO runs (experiment_id, session_id, status, model_names,"
+                    " evaluator_results, metadata, input_tokens, output_tokens, ingested_at)"
+                    " VALUES ('exp_1', 's1', 'success', '[]', '"
+                    '[{"name": "q", "data_type": "NUMERIC", "value": 0.5},'
+                    ' {"name": "ok", "data_type": "BOOLEAN", "value": true},'
+                    ' {"name": "t", "data_type": "TEXT", "string_value": "fine"}]'
+                    "', '{}', 0, 0, '2024-01-02 00:00:00')"
+                )
+            )
+            await connection.commit()
+
+            await connection.run_sync(upgrade_to_head)
+            await connection.commit()
+            rows = (
+                await connection.execute(
+                    text(
+                        "SELECT workspace, session_id, span_id, experiment_id, name, data_type,"
+                        " value, string_value FROM evaluator_results ORDER BY name"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("w", "s1", "", "exp_1", "ok", "BOOLEAN", 1.0, None),
+        ("w", "s1", "", "exp_1", "q", "NUMERIC", 0.5, None),
+        ("w", "s1", "", "exp_1", "t", "TEXT", None, "fine"),
+    ]

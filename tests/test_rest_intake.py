@@ -296,17 +296,23 @@ def test_ingest_and_rollups_over_rest(http: httpx.Client, ws: str) -> None:
     assert body["latency_ms"]["median"] == 2000 and body["latency_ms"]["count"] == 4
     assert body["aggregate_scores"]["accuracy"]["sum"] == 2.5
 
-    scored = http.post(
-        f"{ws}/evaluator-results",
-        json={"session_id": "s0", "name": "helpful", "data_type": "BOOLEAN", "value": True},
-    )
-    assert scored.status_code == 201
-    assert scored.json()["evaluator_result"]["value"] is True
-    missing = http.post(
-        f"{ws}/evaluator-results",
-        json={"session_id": "nope", "name": "q", "data_type": "NUMERIC", "value": 1},
-    )
-    assert missing.status_code == 404
+    # A result on a session adds to its mean; one on a session not seen yet waits for it.
+    for session_id, value in (("s0", 1), ("later", 0)):
+        scored = http.post(
+            f"{ws}/evaluator-results",
+            json={
+                "span_id": "root",
+                "session_id": session_id,
+                "name": "helpful",
+                "data_type": "BOOLEAN",
+                "value": value,
+            },
+        )
+        assert scored.status_code == 201, scored.text
+        assert scored.json()["value"] == value
+    body = http.get(f"{ws}/experiments/experiment_alpha_2024").json()
+    assert body["aggregate_scores"]["helpful"]["count"] == 1
+    assert body["aggregate_scores"]["helpful"]["mean"] == 1
 
     listed = http.get(
         f"{ws}/experiments/experiment_alpha_2024/sessions",

@@ -35,7 +35,7 @@ def _batch(offset: int) -> svc.IngestSessionsRequest:
             latency_ms=float(index % 700),
             cost_usd=0.001,
             model_names=["m"],
-            evaluator_results=[res.EvaluatorResult(name="accuracy", data_type="NUMERIC")],
+            evaluator_results=[res.SessionEvaluatorResult(name="accuracy", data_type="NUMERIC")],
         )
         session.evaluator_results[0].value.number_value = (index % 10) / 10
         session.input.string_value = f"question {index} " * 20

@@ -14,6 +14,10 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from experiment_service.addresses import StartupError, ensure_free
 from experiment_service.api.intake.v2 import (
+    evaluations_pb2,
+    evaluations_pb2_grpc,
+    evaluator_results_pb2,
+    evaluator_results_pb2_grpc,
     intake_service_pb2,
     intake_service_pb2_grpc,
     telemetry_pb2,
@@ -31,6 +35,8 @@ from experiment_service.api.platform.v2 import (
 )
 from experiment_service.config import GRPC_ADDRESS_FLAG, HTTP_ADDRESS_FLAG, Settings
 from experiment_service.domain.comparison.service import Comparisons
+from experiment_service.domain.intake.evaluations import Evaluations
+from experiment_service.domain.intake.evaluator_results import EvaluatorResults
 from experiment_service.domain.intake.experiments import IntakeExperiments
 from experiment_service.domain.intake.groups import ExperimentGroups
 from experiment_service.domain.intake.sessions import IntakeSessions
@@ -50,6 +56,8 @@ from experiment_service.runner.providers import load as load_providers
 from experiment_service.runner.worker import Runner
 from experiment_service.servicers.auth import AuthInterceptor
 from experiment_service.servicers.errors import DomainErrorInterceptor
+from experiment_service.servicers.evaluations import EvaluationServicer
+from experiment_service.servicers.evaluator_results import EvaluatorResultServicer
 from experiment_service.servicers.intake import IntakeServicer
 from experiment_service.servicers.platform import (
     DatasetServicer,
@@ -65,6 +73,8 @@ log = logging.getLogger(__name__)
 INTAKE_SERVICES = (
     intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"],
     telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"],
+    evaluator_results_pb2.DESCRIPTOR.services_by_name["EvaluatorResultService"],
+    evaluations_pb2.DESCRIPTOR.services_by_name["EvaluationService"],
 )
 # OTLP's own gRPC service: no REST binding (OTLP/HTTP goes through TelemetryService).
 OTLP_SERVICES = (trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"],)
@@ -128,6 +138,12 @@ class Server:
                 comparisons,
             ),
             self._grpc,
+        )
+        evaluations_pb2_grpc.add_EvaluationServiceServicer_to_server(
+            EvaluationServicer(Evaluations(self.database)), self._grpc
+        )
+        evaluator_results_pb2_grpc.add_EvaluatorResultServiceServicer_to_server(
+            EvaluatorResultServicer(EvaluatorResults(self.database)), self._grpc
         )
         telemetry = TelemetryIngest(self.database)
         telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(

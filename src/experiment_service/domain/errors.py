@@ -82,6 +82,10 @@ class FailedPrecondition(DomainError):
     """The request is well-formed but the system's state does not allow it."""
 
 
+class TooLarge(FailedPrecondition):
+    """The request asks for more work than one call does (REST: 413); narrowing it helps."""
+
+
 class Unauthenticated(DomainError):
     """No credentials, or credentials that are not valid."""
 

@@ -30,6 +30,8 @@ class Rollups:
     latency_ms: Aggregate | None = None
     test_case_count: int = 0
     tokens: Aggregate | None = None
+    agent_names: list[str] = field(default_factory=list)
+    agent_versions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ async def read_rollups(
             found[row.id] = rollups_from_payload(payload)
             continue
         started = time.perf_counter()
-        rollups = await compute_rollups(session, row.id, row.run_count)
+        rollups = await compute_rollups(session, row)
         log.debug(
             "rollups computed",
             extra={
@@ -80,9 +80,17 @@ async def remember(database: Database, fresh: list[FreshRollups]) -> None:
             )
 
 
-async def compute_rollups(session: Transaction, experiment_id: str, run_count: int) -> Rollups:
+async def compute_rollups(session: Transaction, experiment: ExperimentRow) -> Rollups:
     """Rollups read off covering indexes: each statistic is a count, a sum and four
     single-row seeks, so the cost grows with the index walk, not with Python work per run."""
+    experiment_id, run_count = experiment.id, experiment.run_count
+    agent_names, agent_versions = await queries.runs.span_agents(
+        session, experiment.workspace, experiment_id
+    )
+    if run_count:
+        # The experiment's declared agent ran every session reported for it.
+        agent_names.update(filter(None, [experiment.agent_name]))
+        agent_versions.update(filter(None, [experiment.agent_version]))
     names = await queries.runs.evaluator_names(session, experiment_id)
     per_case = sorted(await queries.runs.tokens_per_test_case(session, experiment_id))
     scores = {
@@ -98,6 +106,8 @@ async def compute_rollups(session: Transaction, experiment_id: str, run_count: i
         latency_ms=await _aggregate(session, queries.runs.run_metric(experiment_id, "latency_ms")),
         test_case_count=len(per_case),
         tokens=_aggregate_of(per_case),
+        agent_names=sorted(agent_names),
+        agent_versions=sorted(agent_versions),
     )
 
 
@@ -137,4 +147,6 @@ def rollups_from_payload(payload: dict[str, Any]) -> Rollups:
         latency_ms=agg(payload["latency_ms"]),
         test_case_count=payload["test_case_count"],
         tokens=agg(payload["tokens"]),
+        agent_names=list(payload["agent_names"]),
+        agent_versions=list(payload["agent_versions"]),
     )

@@ -36,6 +36,9 @@ INTERNAL_HEADER_PREFIX = "x-rest-"
 DIALECT_HEADER = INTERNAL_HEADER_PREFIX + "dialect"
 STATUS_HEADER = INTERNAL_HEADER_PREFIX + "status"
 BODY_HEADER = INTERNAL_HEADER_PREFIX + "body"
+# Names the response field that is the whole REST body (`response_body`), which Envoy's
+# transcoder only supports for HttpBody: the filter unwraps it.
+UNWRAP_HEADER = INTERNAL_HEADER_PREFIX + "unwrap"
 # Where the filter keeps the request's dialect for its response phase (Envoy dynamic metadata).
 METADATA_NAMESPACE = "experiment_service"
 # The intake dialect's 422 entry for a JSON value of the wrong type, by the transcoder's proto
@@ -61,6 +64,7 @@ _ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidArgument: 422,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
+    errors.TooLarge: 413,
     errors.FailedPrecondition: 400,
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
@@ -84,10 +88,13 @@ class HttpBinding:
     path: str
     body: str
     path_fields: frozenset[str]
+    # The response field whose value is the REST body (`response_body`), or "" for all of it.
+    response_body: str = ""
+    returns_empty: bool = True
 
     @property
     def success_status(self) -> int:
-        if self.verb == "delete":
+        if self.verb == "delete" and self.returns_empty:
             return 204
         if self.verb == "post" and self.method.startswith(_CREATING_METHODS):
             return 201
@@ -108,7 +115,15 @@ def http_binding(method: descriptor.MethodDescriptor) -> HttpBinding | None:
     if verb is None or verb == "custom":
         return None
     path = getattr(rule, verb)
-    return HttpBinding(method.name, verb, path, rule.body, frozenset(_PATH_VARIABLE.findall(path)))
+    return HttpBinding(
+        method.name,
+        verb,
+        path,
+        rule.body,
+        frozenset(_PATH_VARIABLE.findall(path)),
+        rule.response_body,
+        method.output_type.full_name == "google.protobuf.Empty",
+    )
 
 
 def bindings_of(services: list[descriptor.ServiceDescriptor]) -> dict[str, HttpBinding]:

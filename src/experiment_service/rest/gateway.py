@@ -17,9 +17,12 @@ from pathlib import Path
 
 import envoy
 import swagger_ui_bundle
+from google.api import annotations_pb2, http_pb2
+from google.protobuf import descriptor_pb2
 
 from experiment_service.addresses import split_address
 from experiment_service.api import intake as _intake_api
+from experiment_service.domain.intake.evaluation_metrics import METRIC_FILTER_ROOTS
 from experiment_service.rest import dialects
 
 log = logging.getLogger(__name__)
@@ -53,11 +56,14 @@ def lua_constants(body_fields: list[str]) -> str:
         "DIALECT_HEADER": dialects.DIALECT_HEADER,
         "STATUS_HEADER": dialects.STATUS_HEADER,
         "BODY_HEADER": dialects.BODY_HEADER,
+        "UNWRAP_HEADER": dialects.UNWRAP_HEADER,
         "METADATA_NAMESPACE": dialects.METADATA_NAMESPACE,
     }
     lines = [f"local {name} = {_lua_string(value)}" for name, value in constants.items()]
     fields = ", ".join(f"[{_lua_string(name)}] = true" for name in sorted(set(body_fields)))
     lines.append(f"local BODY_FIELDS = {{ {fields} }}")
+    roots = ", ".join(f"[{_lua_string(name)}] = true" for name in METRIC_FILTER_ROOTS)
+    lines.append(f"local METRIC_FILTER_ROOTS = {{ {roots} }}")
     lines.append("local WRONG_TYPE_ERRORS = {")
     for proto_type, (kind, message) in dialects.WRONG_TYPE_ERRORS.items():
         lines.append(f"  {proto_type} = {{ {_lua_string(kind)}, {_lua_string(message)} }},")
@@ -72,6 +78,20 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def transcoder_descriptor_set(serialized: bytes) -> bytes:
+    """The descriptor set without `response_body` on the HTTP rules: Envoy's transcoder
+    refuses it for anything but HttpBody, so the Lua filter unwraps those bodies instead."""
+    files = descriptor_pb2.FileDescriptorSet.FromString(serialized)
+    for file in files.file:
+        for service in file.service:
+            for method in service.method:
+                # googleapis-common-protos' stubs type its extensions as plain field descriptors.
+                if method.options.HasExtension(annotations_pb2.http):  # type: ignore[arg-type]
+                    rule: http_pb2.HttpRule = method.options.Extensions[annotations_pb2.http]  # type: ignore[index]
+                    rule.ClearField("response_body")
+    return files.SerializeToString()
+
+
 def render_config(
     *,
     http_address: str,
@@ -80,6 +100,7 @@ def render_config(
     admin_port: int,
     max_request_bytes: int,
     lua_path: Path,
+    descriptor_path: Path,
 ) -> str:
     """The Envoy configuration for a REST listener in front of the given gRPC replicas."""
     http_host, http_port = split_address(http_address)
@@ -96,7 +117,7 @@ def render_config(
         DOCS_PAGE_PATH=DOCS_PAGE,
         SWAGGER_UI_DIR=swagger_ui_bundle.swagger_ui_path,
         LUA_PATH=lua_path,
-        DESCRIPTOR_PATH=DESCRIPTOR_SET,
+        DESCRIPTOR_PATH=descriptor_path,
         SERVICES=", ".join(services),
         MAX_REQUEST_BYTES=max_request_bytes,
         UPSTREAMS="\n".join(endpoints),
@@ -117,6 +138,8 @@ def write_config(
     directory.mkdir(parents=True, exist_ok=True)
     lua_path = directory / "rest_dialects.lua"
     lua_path.write_text(render_lua(body_fields))
+    descriptor_path = directory / "descriptor_set.pb"
+    descriptor_path.write_bytes(transcoder_descriptor_set(DESCRIPTOR_SET.read_bytes()))
     config_path = directory / "envoy.yaml"
     config_path.write_text(
         render_config(
@@ -126,6 +149,7 @@ def write_config(
             admin_port=admin_port,
             max_request_bytes=max_request_bytes,
             lua_path=lua_path.resolve(),
+            descriptor_path=descriptor_path.resolve(),
         )
     )
     return config_path

@@ -170,7 +170,7 @@ class _Generator:
             ],
         }
         raw = False
-        if binding.is_query:
+        if binding.is_query or not binding.body:
             operation["parameters"] += self.query_parameters(request, binding)
         elif binding.body == "*":
             operation["requestBody"] = self.body(self.inline(request, exclude=binding.path_fields))
@@ -183,9 +183,14 @@ class _Generator:
         if success == 204:
             responses["204"] = {"description": "Deleted."}
         else:
+            schema = (
+                self.field_schema(method.output_type.fields_by_name[binding.response_body])
+                if binding.response_body
+                else self.ref(method.output_type)
+            )
             responses[str(success)] = {
                 "description": "Success.",
-                "content": {"application/json": {"schema": self.ref(method.output_type)}},
+                "content": {"application/json": {"schema": schema}},
             }
         responses.update(self.error_responses(intake, binding))
         if raw:

@@ -98,13 +98,21 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
                 raise _unavailable(outage) from None
         except errors.DomainError as error:
             await _refuse(context, error, dialect, binding)
-        if dialect is not None and binding is not None and binding.success_status != 200:
-            await context.send_initial_metadata(
-                ((rest.STATUS_HEADER, str(binding.success_status)),)
-            )
+        if dialect is not None and binding is not None:
+            await _send_rest_headers(context, binding)
         return response
 
     return call
+
+
+async def _send_rest_headers(context: ServicerContext, binding: rest.HttpBinding) -> None:
+    headers = []
+    if binding.success_status != 200:
+        headers.append((rest.STATUS_HEADER, str(binding.success_status)))
+    if binding.response_body:
+        headers.append((rest.UNWRAP_HEADER, binding.response_body))
+    if headers:
+        await context.send_initial_metadata(tuple(headers))
 
 
 def _guarded_stream(inner: StreamHandler, binding: rest.HttpBinding | None) -> StreamHandler:

@@ -24,3 +24,10 @@ def optional_time(message: Any, field: str) -> Any:
 def optional_struct(message: Any, field: str) -> Any:
     """A google.protobuf.Struct field as a JSON object; None when absent."""
     return struct_to_dict(getattr(message, field)) if message.HasField(field) else None
+
+
+def set_present(message: Any, **values: object) -> None:
+    """Set the fields whose value is not None (the others stay absent)."""
+    for field, value in values.items():
+        if value is not None:
+            setattr(message, field, value)

@@ -149,21 +149,6 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
         ingested = await self._sessions.ingest(request.workspace, sessions)
         return svc.IngestSessionsResponse(ingested=ingested)
 
-    async def UpsertEvaluatorResult(
-        self, request: svc.UpsertEvaluatorResultRequest, context: ServicerContext
-    ) -> svc.UpsertEvaluatorResultResponse:
-        experiment_name, result = await self._sessions.upsert_evaluator_result(
-            request.workspace,
-            request.session_id,
-            optional(request, "experiment_name"),
-            convert.evaluator_result(request),
-        )
-        return svc.UpsertEvaluatorResultResponse(
-            session_id=request.session_id,
-            experiment_name=experiment_name,
-            evaluator_result=convert.evaluator_result_message(result),
-        )
-
     async def ListSessions(
         self, request: svc.ListSessionsRequest, context: ServicerContext
     ) -> svc.ListSessionsResponse:

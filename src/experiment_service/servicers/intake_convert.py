@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from experiment_service.api.intake.v2 import evaluations_pb2 as ev
 from experiment_service.api.intake.v2 import intake_service_pb2 as svc
 from experiment_service.api.intake.v2 import resources_pb2 as res
 from experiment_service.domain.intake.experiments import FILTER_FIELDS, ExperimentFilter
@@ -17,6 +18,7 @@ from experiment_service.domain.models import (
     ExperimentGroup,
     ExperimentGroupSpec,
     ExperimentSpec,
+    Rollups,
     Session,
 )
 from experiment_service.servicers.fields import optional, optional_time
@@ -94,9 +96,6 @@ def experiment_message(experiment: Experiment) -> res.Experiment:
         metadata=dict_to_struct(spec.metadata),
         created_at=to_timestamp(experiment.created_at),
         updated_at=to_timestamp(experiment.updated_at),
-        evaluator_names=rollups.evaluator_names,
-        model_names=rollups.model_names,
-        run_count=rollups.run_count,
     )
     for field in (
         "experiment_group_id",
@@ -108,18 +107,24 @@ def experiment_message(experiment: Experiment) -> res.Experiment:
         value = getattr(spec, field)
         if value is not None:
             setattr(message, field, value)
-    for name, aggregate in rollups.aggregate_scores.items():
-        message.aggregate_scores[name].CopyFrom(aggregate_message(aggregate))
-    if rollups.cost_usd is not None:
-        message.cost_usd.CopyFrom(aggregate_message(rollups.cost_usd))
-    if rollups.latency_ms is not None:
-        message.latency_ms.CopyFrom(aggregate_message(rollups.latency_ms))
-    message.test_case_count = rollups.test_case_count
-    if rollups.tokens is not None:
-        message.tokens.CopyFrom(aggregate_message(rollups.tokens))
+    set_rollups(message, rollups)
     if experiment.deleted_at is not None:
         message.deleted_at.CopyFrom(to_timestamp(experiment.deleted_at))
     return message
+
+
+def set_rollups(message: res.Experiment | ev.Evaluation, rollups: Rollups) -> None:
+    """Write the rollups into an experiment or evaluation message (the same field names)."""
+    message.run_count = rollups.run_count
+    message.test_case_count = rollups.test_case_count
+    for names in ("evaluator_names", "model_names", "agent_names", "agent_versions"):
+        getattr(message, names).extend(getattr(rollups, names))
+    for name, aggregate in rollups.aggregate_scores.items():
+        message.aggregate_scores[name].CopyFrom(aggregate_message(aggregate))
+    for field in ("cost_usd", "latency_ms", "tokens"):
+        aggregate = getattr(rollups, field)
+        if aggregate is not None:
+            getattr(message, field).CopyFrom(aggregate_message(aggregate))
 
 
 def aggregate_message(aggregate: Aggregate) -> res.EvaluatorAggregate:
@@ -158,9 +163,7 @@ def pagination(page: Page[Any]) -> res.Pagination:
     )
 
 
-def evaluator_result(
-    message: res.EvaluatorResult | svc.UpsertEvaluatorResultRequest,
-) -> EvaluatorResult:
+def evaluator_result(message: res.SessionEvaluatorResult) -> EvaluatorResult:
     has = message.HasField
     return EvaluatorResult(
         message.name,
@@ -170,8 +173,8 @@ def evaluator_result(
     )
 
 
-def evaluator_result_message(result: EvaluatorResult) -> res.EvaluatorResult:
-    message = res.EvaluatorResult(name=result.name, data_type=result.data_type)
+def evaluator_result_message(result: EvaluatorResult) -> res.SessionEvaluatorResult:
+    message = res.SessionEvaluatorResult(name=result.name, data_type=result.data_type)
     if result.value is not None:
         message.value.CopyFrom(python_to_value(result.value))
     if result.string_value is not None:

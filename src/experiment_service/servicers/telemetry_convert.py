@@ -27,6 +27,7 @@ from experiment_service.servicers.fields import (
     optional_struct,
     optional_time,
     optional_value,
+    set_present,
 )
 from experiment_service.servicers.intake_convert import pagination
 from experiment_service.servicers.json_values import (
@@ -141,7 +142,7 @@ def annotation_message(item: Annotation) -> tel.Annotation:
         created_at=to_timestamp(item.created_at),
         ingested_at=to_timestamp(item.ingested_at),
     )
-    _set_optional(
+    set_present(
         message,
         span_id=item.span_id,
         created_by=item.created_by,
@@ -212,12 +213,6 @@ def _set_usage(
             setattr(message, target, float(value))
 
 
-def _set_optional(message: tel.Span | tel.Trace | tel.Annotation, **values: object) -> None:
-    for field, value in values.items():
-        if value is not None:
-            setattr(message, field, value)
-
-
 def span_message(span: Span) -> tel.Span:
     message = tel.Span(
         span_id=span.span_id,
@@ -233,7 +228,7 @@ def span_message(span: Span) -> tel.Span:
     _context(message.evaluation_context, span)
     if span.ended_at is not None:
         message.ended_at.CopyFrom(to_timestamp(span.ended_at))
-    _set_optional(
+    set_present(
         message,
         parent_span_id=span.parent_span_id,
         name=span.name,
@@ -287,7 +282,7 @@ def trace_message(trace: Trace) -> tel.Trace:
             message.experiment_context.test_case_id = root.test_case_id
     if root.ended_at is not None:
         message.ended_at.CopyFrom(to_timestamp(root.ended_at))
-    _set_optional(
+    set_present(
         message,
         duration_ms=root.duration_ms,
         name=root.name,

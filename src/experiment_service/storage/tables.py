@@ -118,6 +118,11 @@ class ExperimentRow(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # Intake evaluations only: pinned to the top of lists, derived from another evaluation,
+    # and why it ended as it did (`status` then holds the producer's own lifecycle status).
+    pinned_at: Mapped[datetime | None]
+    parent_experiment_id: Mapped[str | None] = mapped_column(String(64))
+    root_cause: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         # Intake names experiments; platform experiments are addressed by id.
@@ -206,6 +211,21 @@ class SessionScoreRow(Base):
             "value",
         ),
     )
+
+
+class ExperimentGroupMembershipRow(Base):
+    """An experiment's membership of a group after its first (`experiment_group_id`)."""
+
+    __tablename__ = "experiment_group_memberships"
+
+    experiment_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Where the group stands in the experiment's `experiment_ids` (1 is the second).
+    position: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_experiment_group_memberships_group", "group_id"),)
 
 
 class ExperimentModelRow(Base):
@@ -341,6 +361,40 @@ class AnnotationRow(Base):
         Index("ix_annotations_workspace_created", "workspace", "created_at", "id"),
         Index("ix_annotations_session", "workspace", "session_id", "created_at"),
         Index("ix_annotations_span", "workspace", "span_id"),
+    )
+
+
+class EvaluatorResultRow(Base):
+    """One evaluator result on a session or span (NVIDIA's evaluator results).
+
+    `experiment_id` is set on results that came inside a session summary: they belong to
+    that run and are replaced with it. Results created on their own have none; they score
+    every run of their session, whenever it arrives.
+    """
+
+    __tablename__ = "evaluator_results"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(255))
+    session_id: Mapped[str] = mapped_column(String(255))
+    span_id: Mapped[str] = mapped_column(String(255))
+    experiment_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    data_type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    string_value: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    ingested_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_evaluator_results_workspace_created", "workspace", "created_at", "id"),
+        Index("ix_evaluator_results_session", "workspace", "session_id"),
+        Index("ix_evaluator_results_span", "workspace", "span_id", "created_at"),
+        Index("ix_evaluator_results_experiment_session", "experiment_id", "session_id"),
     )
 
 

@@ -1,4 +1,4 @@
-"""Intake sessions: batch ingestion, evaluator results, and listing."""
+"""Intake sessions: batch ingestion, listing and export."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from typing import Any
 
 from experiment_service.domain.clock import utcnow
 from experiment_service.domain.errors import FailedPrecondition, NotFound
+from experiment_service.domain.evaluator_scores import (
+    result_from_values,
+    score_rows,
+    validate_result,
+)
 from experiment_service.domain.exports import export_format, export_runs, scored_names
+from experiment_service.domain.intake.evaluator_results import loose_results, result_rows
 from experiment_service.domain.listing import Page, page_request
 from experiment_service.domain.models import (
     EvaluatorResult,
@@ -19,14 +25,12 @@ from experiment_service.domain.models import (
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.statuses import (
     REPORTED_RUN_STATUSES,
-    SCORED_DATA_TYPES,
-    DataType,
     ExperimentKind,
 )
 from experiment_service.storage import queries
-from experiment_service.storage.database import Database, Transaction
+from experiment_service.storage.database import Database
 from experiment_service.storage.tables import RunRow
-from experiment_service.types import JSON, RowValues
+from experiment_service.types import JSON
 
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
@@ -68,15 +72,24 @@ class IntakeSessions:
                 verb = "does" if len(missing) == 1 else "do"
                 raise FailedPrecondition(f"{noun} {names} {verb} not exist.")
             for name, batch in by_experiment.items():
-                runs = [run_values(ids[name], item, now) for item in batch.values()]
-                scores = [
-                    row
-                    for item in batch.values()
-                    for row in score_rows(
-                        ids[name], item.session_id, item.test_case_id, item.evaluator_results
+                experiment_id = ids[name]
+                loose = await loose_results(session, workspace, list(batch))
+                runs = []
+                scores = []
+                results = []
+                for item in batch.values():
+                    merged = [*item.evaluator_results, *loose.get(item.session_id, [])]
+                    runs.append(run_values(experiment_id, item, now, merged))
+                    scores.extend(
+                        score_rows(experiment_id, item.session_id, item.test_case_id, merged)
                     )
-                ]
-                await queries.runs.replace_runs(session, ids[name], runs, scores)
+                    results.extend(
+                        result_rows(
+                            workspace, experiment_id, item.session_id, item.evaluator_results, now
+                        )
+                    )
+                await queries.runs.replace_runs(session, experiment_id, runs, scores)
+                await queries.evaluator_results.add(session, results)
         return sum(len(batch) for batch in by_experiment.values())
 
     async def export(
@@ -93,33 +106,6 @@ class IntakeSessions:
         names = await scored_names(self._db, row.id, [])
         chunks = export_runs(self._db, row.id, form, SESSION_COLUMNS, _session_values, names)
         return form.content_type, chunks
-
-    async def upsert_evaluator_result(
-        self,
-        workspace: str,
-        session_id: str,
-        experiment_name: str | None,
-        result: EvaluatorResult,
-    ) -> tuple[str, EvaluatorResult]:
-        """Replace the session's results of `result.name` with `result`; returns the
-        experiment name and the stored result."""
-        violations = Violations()
-        violations.name("workspace", workspace)
-        if violations.required("session_id", session_id):
-            violations.text("session_id", session_id, MAX_NAME_LENGTH)
-        validate_result(violations, result)
-        violations.raise_if_any()
-        async with self._db.transaction(write=True) as session:
-            run, found_in = await _find_run(session, workspace, session_id, experiment_name)
-            kept = [r for r in run.evaluator_results if r["name"] != result.name]
-            await queries.runs.set_evaluator_results(
-                session,
-                run,
-                [*kept, result],
-                result.name,
-                session_scores([result]).get(result.name),
-            )
-        return found_in, result
 
     async def list(
         self,
@@ -228,65 +214,10 @@ def validate_session(violations: Violations, item: Session) -> None:
     violations.json_value("output", item.output)
 
 
-def validate_result(violations: Violations, result: EvaluatorResult) -> None:
-    if violations.required("name", result.name):
-        violations.text("name", result.name, MAX_NAME_LENGTH)
-    if not violations.required("data_type", result.data_type):
-        return
-    if not violations.one_of("data_type", result.data_type, tuple(DataType)):
-        return
-    value = result.value
-    if result.data_type == DataType.NUMERIC:
-        # bool is an int subclass, and not a number here.
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, float | int)
-            or not math.isfinite(value)
-        ):
-            violations.add("value", "NUMERIC results need a finite number", "float_type")
-    elif result.data_type == DataType.BOOLEAN:
-        if type(value) is not bool:
-            violations.add("value", "BOOLEAN results need true or false", "bool_type")
-    elif result.string_value is None:
-        violations.add("string_value", f"{result.data_type} results need a string_value", "missing")
-    else:
-        violations.text("string_value", result.string_value)
-
-
-def session_scores(results: list[EvaluatorResult]) -> dict[str, float]:
-    """Per evaluator, the mean of a session's NUMERIC and BOOLEAN (true = 1) results."""
-    values: dict[str, list[float]] = {}
-    for result in results:
-        if result.value is not None and result.data_type in SCORED_DATA_TYPES:
-            values.setdefault(result.name, []).append(float(result.value))
-    return {
-        name: scores[0] if len(scores) == 1 else math.fsum(scores) / len(scores)
-        for name, scores in values.items()
-    }
-
-
-def score_rows(
-    experiment_id: str,
-    session_id: str,
-    test_case_id: str | None,
-    results: list[EvaluatorResult],
-) -> list[RowValues]:
-    """A run's `session_scores` rows: its mean per scored evaluator, with its test case (what
-    comparisons pair runs by)."""
-    return [
-        {
-            "experiment_id": experiment_id,
-            "session_id": session_id,
-            "test_case_id": test_case_id,
-            "name": name,
-            "value": mean,
-        }
-        for name, mean in session_scores(results).items()
-    ]
-
-
-def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, Any]:
-    """The session as a `runs` row (column names as keys)."""
+def run_values(
+    experiment_id: str, item: Session, now: datetime, results: list[EvaluatorResult]
+) -> dict[str, Any]:
+    """The session as a `runs` row (column names as keys), with all of its `results`."""
     return {
         "experiment_id": experiment_id,
         "session_id": item.session_id,
@@ -302,20 +233,10 @@ def run_values(experiment_id: str, item: Session, now: datetime) -> dict[str, An
         "input": item.input,
         "output": item.output,
         # Stored as JSON objects of the results' fields (the JSON serializer writes dataclasses).
-        "evaluator_results": item.evaluator_results,
+        "evaluator_results": results,
         "metadata": item.metadata,
         "ingested_at": now,
     }
-
-
-def result_from_values(values: dict[str, Any]) -> EvaluatorResult:
-    return EvaluatorResult(
-        values["name"],
-        values["data_type"],
-        values.get("value"),
-        values.get("string_value"),
-        values.get("error"),
-    )
 
 
 def session_from_row(row: RunRow, experiment_name: str) -> Session:
@@ -336,19 +257,3 @@ def session_from_row(row: RunRow, experiment_name: str) -> Session:
         evaluator_results=[result_from_values(result) for result in row.evaluator_results or []],
         metadata=dict(row.metadata_json or {}),
     )
-
-
-async def _find_run(
-    session: Transaction, workspace: str, session_id: str, experiment_name: str | None
-) -> tuple[RunRow, str]:
-    runs = await queries.runs.find_live_runs(
-        session, workspace, ExperimentKind.INTAKE, session_id, experiment_name
-    )
-    if not runs:
-        raise NotFound(f"Session '{session_id}' not found in workspace '{workspace}'.")
-    if len(runs) > 1:
-        raise FailedPrecondition(
-            f"Session id '{session_id}' is used by {len(runs)} experiments of workspace "
-            f"'{workspace}'; name the experiment with experiment_name."
-        )
-    return runs[0]

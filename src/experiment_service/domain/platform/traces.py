@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from experiment_service.domain.errors import NotFound
-from experiment_service.domain.intake.sessions import run_values, score_rows
+from experiment_service.domain.evaluator_scores import score_rows
+from experiment_service.domain.intake.sessions import run_values
 from experiment_service.domain.models import Session
 from experiment_service.domain.platform import workflows as workflow_rules
 from experiment_service.domain.platform.models import ScoreResult, Span, Trace
@@ -87,7 +88,7 @@ async def record_result(
     """Store a trace's outcome through the same path as an intake session (scores, model
     counts, rollup invalidation), with its spans, and move the experiment's progress on
     (unless the caller counts finished traces itself, with `finished_now`)."""
-    values = run_values(experiment.id, result, run.ingested_at)
+    values = run_values(experiment.id, result, run.ingested_at, result.evaluator_results)
     values.update(
         test_case_id=run.test_case_id,
         dataset_row_id=run.dataset_row_id,

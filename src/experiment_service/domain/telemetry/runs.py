@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
+from experiment_service.domain.intake.evaluator_results import attach_loose_results
 from experiment_service.statuses import ExperimentKind, RunStatus
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
@@ -54,7 +55,14 @@ async def sync_session_runs(
     for experiment_id, session_list in sorted(stale.items()):
         await queries.runs.delete_runs(session, experiment_id, session_list)
     for experiment_id, runs in sorted(wanted.items()):
-        await queries.runs.refresh_runs(session, experiment_id, runs)
+        new_sessions = set(await queries.runs.refresh_runs(session, experiment_id, runs))
+        if new_sessions:
+            await attach_loose_results(
+                session,
+                workspace,
+                experiment_id,
+                [run for run in runs if run["session_id"] in new_sessions],
+            )
 
 
 async def adopt_experiment_sessions(

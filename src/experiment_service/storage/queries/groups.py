@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.queries.paging import ListQuery, fetch_page
-from experiment_service.storage.tables import ExperimentGroupRow, ExperimentRow
+from experiment_service.storage.tables import (
+    ExperimentGroupMembershipRow,
+    ExperimentGroupRow,
+    ExperimentRow,
+)
 
 
 def _live_experiment_count() -> ScalarSelect[int]:
+    """Live experiments whose first group is this one, or that joined it later."""
+    joined_later = select(ExperimentGroupMembershipRow.experiment_id).where(
+        ExperimentGroupMembershipRow.group_id == ExperimentGroupRow.id
+    )
     return (
         select(func.count())
         .where(
-            ExperimentRow.experiment_group_id == ExperimentGroupRow.id,
+            or_(
+                ExperimentRow.experiment_group_id == ExperimentGroupRow.id,
+                ExperimentRow.id.in_(joined_later),
+            ),
             ExperimentRow.deleted_at.is_(None),
         )
         .correlate(ExperimentGroupRow)

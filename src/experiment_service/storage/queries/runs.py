@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from experiment_service.storage.database import affected_rows
 from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.tables import (
+    EvaluatorResultRow,
     ExperimentModelRow,
     ExperimentRollupRow,
     ExperimentRow,
     RunRow,
     SessionScoreRow,
+    TelemetrySpanRow,
     table_of,
 )
 from experiment_service.types import RowValues
@@ -69,13 +71,7 @@ async def replace_runs(
             for session_id, run_id, model_names in found.all():
                 replaced[session_id] = run_id
                 models.subtract(set(model_names))
-            for model_table in (SessionScoreRow, RunRow):
-                await session.execute(
-                    delete(model_table).where(
-                        model_table.experiment_id == experiment_id,
-                        model_table.session_id.in_(chunk),
-                    )
-                )
+            await _delete_sessions(session, experiment_id, chunk)
         await insert_rows(
             connection, table, [{**run, "id": replaced[run["session_id"]]} for run in again]
         )
@@ -103,11 +99,14 @@ SUMMARY_COLUMNS = (
 )
 
 
-async def refresh_runs(session: AsyncSession, experiment_id: str, runs: list[RowValues]) -> None:
+async def refresh_runs(
+    session: AsyncSession, experiment_id: str, runs: list[RowValues]
+) -> list[str]:
     """Store `runs` (each session once) as the new summaries of their sessions: new sessions
-    are added, known ones get the new summary and keep their evaluator results and scores."""
+    are added, known ones get the new summary and keep their evaluator results and scores.
+    Returns the new sessions' ids."""
     if not runs:
-        return
+        return []
     models = Counter(model for run in runs for model in set(run["model_names"]))
     known: dict[str, str | None] = {}
     for chunk in _chunks([run["session_id"] for run in runs]):
@@ -139,6 +138,7 @@ async def refresh_runs(session: AsyncSession, experiment_id: str, runs: list[Row
             )
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, len(runs) - len(known))
+    return [run["session_id"] for run in runs if run["session_id"] not in known]
 
 
 async def runs_of_sessions(
@@ -176,15 +176,22 @@ async def delete_runs(session: AsyncSession, experiment_id: str, session_ids: li
         for model_names in found:
             removed += 1
             models.subtract(set(model_names))
-        for model_table in (SessionScoreRow, RunRow):
-            await session.execute(
-                delete(model_table).where(
-                    model_table.experiment_id == experiment_id,
-                    model_table.session_id.in_(chunk),
-                )
-            )
+        await _delete_sessions(session, experiment_id, chunk)
     await _count_models(session, experiment_id, models)
     await bump_runs_version(session, experiment_id, -removed)
+
+
+async def _delete_sessions(
+    session: AsyncSession, experiment_id: str, session_ids: Sequence[str]
+) -> None:
+    """Remove these runs with their scores and the results that came inside them."""
+    for model_table in (SessionScoreRow, EvaluatorResultRow, RunRow):
+        await session.execute(
+            delete(model_table).where(
+                model_table.experiment_id == experiment_id,
+                model_table.session_id.in_(session_ids),
+            )
+        )
 
 
 async def _count_models(session: AsyncSession, experiment_id: str, deltas: Counter[str]) -> None:
@@ -215,38 +222,43 @@ async def bump_runs_version(session: AsyncSession, experiment_id: str, new_runs:
 
 async def set_evaluator_results(
     session: AsyncSession,
-    run: RunRow,
+    experiment_id: str,
+    session_id: str,
+    test_case_id: str | None,
     evaluator_results: list[Any],
-    name: str,
-    session_score: float | None,
+    scores: dict[str, float | None],
 ) -> None:
     """Store a run's new result list (JSON objects, or result dataclasses, which the JSON
-    serializer writes as objects) and its session score for evaluator `name`."""
+    serializer writes as objects) and its session scores for the evaluators in `scores`
+    (None: no score any more)."""
     await session.execute(
-        update(RunRow).where(RunRow.id == run.id).values(evaluator_results=evaluator_results)
+        update(RunRow)
+        .where(RunRow.experiment_id == experiment_id, RunRow.session_id == session_id)
+        .values(evaluator_results=evaluator_results)
     )
     await session.execute(
         delete(SessionScoreRow).where(
-            SessionScoreRow.experiment_id == run.experiment_id,
-            SessionScoreRow.session_id == run.session_id,
-            SessionScoreRow.name == name,
+            SessionScoreRow.experiment_id == experiment_id,
+            SessionScoreRow.session_id == session_id,
+            SessionScoreRow.name.in_(list(scores)),
         )
     )
-    if session_score is not None:
-        await insert_rows(
-            await session.connection(),
-            table_of(SessionScoreRow),
-            [
-                {
-                    "experiment_id": run.experiment_id,
-                    "session_id": run.session_id,
-                    "test_case_id": run.test_case_id,
-                    "name": name,
-                    "value": session_score,
-                }
-            ],
-        )
-    await bump_runs_version(session, run.experiment_id)
+    await insert_rows(
+        await session.connection(),
+        table_of(SessionScoreRow),
+        [
+            {
+                "experiment_id": experiment_id,
+                "session_id": session_id,
+                "test_case_id": test_case_id,
+                "name": name,
+                "value": value,
+            }
+            for name, value in scores.items()
+            if value is not None
+        ],
+    )
+    await bump_runs_version(session, experiment_id)
 
 
 async def find_live_runs(
@@ -354,6 +366,29 @@ async def evaluator_names(session: AsyncSession, experiment_id: str) -> list[str
         .order_by(SessionScoreRow.name)
     )
     return list(names)
+
+
+async def span_agents(
+    session: AsyncSession, workspace: str, experiment_id: str
+) -> tuple[set[str], set[str]]:
+    """The distinct agent names and versions that the spans of the experiment's runs name."""
+    span = TelemetrySpanRow
+    found = await session.execute(
+        select(span.agent_name, span.agent_version)
+        .distinct()
+        .join(RunRow, RunRow.session_id == span.session_id)
+        .where(
+            RunRow.experiment_id == experiment_id,
+            span.workspace == workspace,
+            (span.agent_name.is_not(None)) | (span.agent_version.is_not(None)),
+        )
+    )
+    names: set[str] = set()
+    versions: set[str] = set()
+    for name, version in found.all():
+        names.update(filter(None, [name]))
+        versions.update(filter(None, [version]))
+    return names, versions
 
 
 async def model_names(session: AsyncSession, experiment_id: str) -> list[str]:

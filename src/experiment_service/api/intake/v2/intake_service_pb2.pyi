@@ -7,7 +7,6 @@ from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
-from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -218,34 +217,6 @@ class IngestSessionsResponse(_message.Message):
     INGESTED_FIELD_NUMBER: _ClassVar[int]
     ingested: int
     def __init__(self, ingested: _Optional[int] = ...) -> None: ...
-
-class UpsertEvaluatorResultRequest(_message.Message):
-    __slots__ = ("workspace", "session_id", "experiment_name", "name", "data_type", "value", "string_value")
-    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
-    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
-    EXPERIMENT_NAME_FIELD_NUMBER: _ClassVar[int]
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
-    VALUE_FIELD_NUMBER: _ClassVar[int]
-    STRING_VALUE_FIELD_NUMBER: _ClassVar[int]
-    workspace: str
-    session_id: str
-    experiment_name: str
-    name: str
-    data_type: str
-    value: _struct_pb2.Value
-    string_value: str
-    def __init__(self, workspace: _Optional[str] = ..., session_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., name: _Optional[str] = ..., data_type: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., string_value: _Optional[str] = ...) -> None: ...
-
-class UpsertEvaluatorResultResponse(_message.Message):
-    __slots__ = ("session_id", "experiment_name", "evaluator_result")
-    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
-    EXPERIMENT_NAME_FIELD_NUMBER: _ClassVar[int]
-    EVALUATOR_RESULT_FIELD_NUMBER: _ClassVar[int]
-    session_id: str
-    experiment_name: str
-    evaluator_result: _resources_pb2.EvaluatorResult
-    def __init__(self, session_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., evaluator_result: _Optional[_Union[_resources_pb2.EvaluatorResult, _Mapping]] = ...) -> None: ...
 
 class SessionFilter(_message.Message):
     __slots__ = ("status", "test_case_id")

@@ -110,11 +110,6 @@ class IntakeServiceStub:
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsRequest.SerializeToString,
                 response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsResponse.FromString,
                 _registered_method=True)
-        self.UpsertEvaluatorResult = channel.unary_unary(
-                '/experiment_service.api.intake.v2.IntakeService/UpsertEvaluatorResult',
-                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.SerializeToString,
-                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.FromString,
-                _registered_method=True)
         self.CompareExperiments = channel.unary_unary(
                 '/experiment_service.api.intake.v2.IntakeService/CompareExperiments',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.CompareExperimentsRequest.SerializeToString,
@@ -231,13 +226,6 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def UpsertEvaluatorResult(self, request, context):
-        """Adds or replaces one evaluator's result on an existing session.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def CompareExperiments(self, request, context):
         """Compares the experiment (the candidate) with a baseline experiment of the workspace:
         paired per test case, per evaluator and for cost, latency and tokens, with confidence
@@ -321,11 +309,6 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.IngestSessions,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsRequest.FromString,
                     response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsResponse.SerializeToString,
-            ),
-            'UpsertEvaluatorResult': grpc.unary_unary_rpc_method_handler(
-                    servicer.UpsertEvaluatorResult,
-                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.FromString,
-                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.SerializeToString,
             ),
             'CompareExperiments': grpc.unary_unary_rpc_method_handler(
                     servicer.CompareExperiments,
@@ -696,33 +679,6 @@ class IntakeService:
             '/experiment_service.api.intake.v2.IntakeService/IngestSessions',
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsRequest.SerializeToString,
             experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.IngestSessionsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def UpsertEvaluatorResult(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/experiment_service.api.intake.v2.IntakeService/UpsertEvaluatorResult',
-            experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultRequest.SerializeToString,
-            experiment__service_dot_api_dot_intake_dot_v2_dot_intake__service__pb2.UpsertEvaluatorResultResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -76,8 +76,6 @@ class IntakeServiceStub:
     """Soft-deletes an experiment; its name is free again at once."""
     IngestSessions: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.IngestSessionsRequest, _intake_service_pb2.IngestSessionsResponse]
     """Ingests a batch of sessions atomically: one invalid session rejects the whole batch."""
-    UpsertEvaluatorResult: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.UpsertEvaluatorResultRequest, _intake_service_pb2.UpsertEvaluatorResultResponse]
-    """Adds or replaces one evaluator's result on an existing session."""
     CompareExperiments: _grpc.UnaryUnaryMultiCallable[_intake_service_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]
     """Compares the experiment (the candidate) with a baseline experiment of the workspace:
     paired per test case, per evaluator and for cost, latency and tokens, with confidence
@@ -130,8 +128,6 @@ class IntakeServiceAsyncStub(IntakeServiceStub):
     """Soft-deletes an experiment; its name is free again at once."""
     IngestSessions: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.IngestSessionsRequest, _intake_service_pb2.IngestSessionsResponse]  # type: ignore[assignment]
     """Ingests a batch of sessions atomically: one invalid session rejects the whole batch."""
-    UpsertEvaluatorResult: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.UpsertEvaluatorResultRequest, _intake_service_pb2.UpsertEvaluatorResultResponse]  # type: ignore[assignment]
-    """Adds or replaces one evaluator's result on an existing session."""
     CompareExperiments: _aio.UnaryUnaryMultiCallable[_intake_service_pb2.CompareExperimentsRequest, _comparison_pb2.ExperimentComparison]  # type: ignore[assignment]
     """Compares the experiment (the candidate) with a baseline experiment of the workspace:
     paired per test case, per evaluator and for cost, latency and tokens, with confidence
@@ -259,14 +255,6 @@ class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_intake_service_pb2.IngestSessionsResponse, _abc.Awaitable[_intake_service_pb2.IngestSessionsResponse]]:
         """Ingests a batch of sessions atomically: one invalid session rejects the whole batch."""
-
-    @_abc_1.abstractmethod
-    def UpsertEvaluatorResult(
-        self,
-        request: _intake_service_pb2.UpsertEvaluatorResultRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_intake_service_pb2.UpsertEvaluatorResultResponse, _abc.Awaitable[_intake_service_pb2.UpsertEvaluatorResultResponse]]:
-        """Adds or replaces one evaluator's result on an existing session."""
 
     @_abc_1.abstractmethod
     def CompareExperiments(

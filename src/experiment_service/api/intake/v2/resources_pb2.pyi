@@ -72,7 +72,7 @@ class EvaluatorAggregate(_message.Message):
     def __init__(self, sum: _Optional[float] = ..., mean: _Optional[float] = ..., median: _Optional[float] = ..., p90: _Optional[float] = ..., p95: _Optional[float] = ..., p99: _Optional[float] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Experiment(_message.Message):
-    __slots__ = ("id", "name", "workspace", "experiment_group_id", "agent_name", "agent_version", "dataset_name", "dataset_version", "source_link", "metadata", "description", "summary", "created_at", "updated_at", "evaluator_names", "model_names", "aggregate_scores", "run_count", "cost_usd", "latency_ms", "deleted_at", "test_case_count", "tokens")
+    __slots__ = ("id", "name", "workspace", "experiment_group_id", "agent_name", "agent_version", "dataset_name", "dataset_version", "source_link", "metadata", "description", "summary", "created_at", "updated_at", "evaluator_names", "model_names", "aggregate_scores", "run_count", "cost_usd", "latency_ms", "deleted_at", "test_case_count", "tokens", "agent_names", "agent_versions")
     class AggregateScoresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,8 @@ class Experiment(_message.Message):
     DELETED_AT_FIELD_NUMBER: _ClassVar[int]
     TEST_CASE_COUNT_FIELD_NUMBER: _ClassVar[int]
     TOKENS_FIELD_NUMBER: _ClassVar[int]
+    AGENT_NAMES_FIELD_NUMBER: _ClassVar[int]
+    AGENT_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     workspace: str
@@ -126,9 +128,11 @@ class Experiment(_message.Message):
     deleted_at: _timestamp_pb2.Timestamp
     test_case_count: int
     tokens: EvaluatorAggregate
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., workspace: _Optional[str] = ..., experiment_group_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., agent_version: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., description: _Optional[str] = ..., summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluator_names: _Optional[_Iterable[str]] = ..., model_names: _Optional[_Iterable[str]] = ..., aggregate_scores: _Optional[_Mapping[str, EvaluatorAggregate]] = ..., run_count: _Optional[int] = ..., cost_usd: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., latency_ms: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., test_case_count: _Optional[int] = ..., tokens: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ...) -> None: ...
+    agent_names: _containers.RepeatedScalarFieldContainer[str]
+    agent_versions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., workspace: _Optional[str] = ..., experiment_group_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., agent_version: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., description: _Optional[str] = ..., summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluator_names: _Optional[_Iterable[str]] = ..., model_names: _Optional[_Iterable[str]] = ..., aggregate_scores: _Optional[_Mapping[str, EvaluatorAggregate]] = ..., run_count: _Optional[int] = ..., cost_usd: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., latency_ms: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., test_case_count: _Optional[int] = ..., tokens: _Optional[_Union[EvaluatorAggregate, _Mapping]] = ..., agent_names: _Optional[_Iterable[str]] = ..., agent_versions: _Optional[_Iterable[str]] = ...) -> None: ...
 
-class EvaluatorResult(_message.Message):
+class SessionEvaluatorResult(_message.Message):
     __slots__ = ("name", "data_type", "value", "string_value")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -170,9 +174,9 @@ class Session(_message.Message):
     input_tokens: int
     output_tokens: int
     cost_usd: float
-    evaluator_results: _containers.RepeatedCompositeFieldContainer[EvaluatorResult]
+    evaluator_results: _containers.RepeatedCompositeFieldContainer[SessionEvaluatorResult]
     metadata: _struct_pb2.Struct
-    def __init__(self, session_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., test_case_id: _Optional[str] = ..., status: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latency_ms: _Optional[float] = ..., input: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., model_names: _Optional[_Iterable[str]] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., evaluator_results: _Optional[_Iterable[_Union[EvaluatorResult, _Mapping]]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    def __init__(self, session_id: _Optional[str] = ..., experiment_name: _Optional[str] = ..., test_case_id: _Optional[str] = ..., status: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latency_ms: _Optional[float] = ..., input: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., model_names: _Optional[_Iterable[str]] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., evaluator_results: _Optional[_Iterable[_Union[SessionEvaluatorResult, _Mapping]]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class Pagination(_message.Message):
     __slots__ = ("page", "page_size", "current_page_size", "total_pages", "total_results")

@@ -1,0 +1,102 @@
+"""Queries on evaluator results (one row per result, on a session or span)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.tables import EvaluatorResultRow, table_of
+from experiment_service.types import RowValues
+
+# Keeps each IN (...) list well under every backend's bound-parameter limit.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class EvaluatorResultQuery:
+    workspace: str
+    equals: dict[str, str] = field(default_factory=dict)
+    value_gte: float | None = None
+    value_lte: float | None = None
+    created_at_gte: datetime | None = None
+    created_at_lte: datetime | None = None
+    sort_by_value: bool = False
+    descending: bool = True
+    offset: int = 0
+    limit: int = 10
+
+
+async def add(session: AsyncSession, rows: Sequence[RowValues]) -> None:
+    await insert_rows(await session.connection(), table_of(EvaluatorResultRow), rows)
+
+
+async def get(session: AsyncSession, workspace: str, result_id: str) -> EvaluatorResultRow | None:
+    return await session.scalar(
+        select(EvaluatorResultRow).where(
+            EvaluatorResultRow.workspace == workspace, EvaluatorResultRow.id == result_id
+        )
+    )
+
+
+async def loose_of_sessions(
+    session: AsyncSession, workspace: str, session_ids: Sequence[str]
+) -> list[EvaluatorResultRow]:
+    """The results created on their own (not inside a session summary) for these sessions,
+    oldest first."""
+    row = EvaluatorResultRow
+    found: list[EvaluatorResultRow] = []
+    for start in range(0, len(session_ids), _CHUNK):
+        found.extend(
+            await session.scalars(
+                select(row)
+                .where(
+                    row.workspace == workspace,
+                    row.session_id.in_(session_ids[start : start + _CHUNK]),
+                    row.experiment_id.is_(None),
+                )
+                .order_by(row.created_at, row.id)
+            )
+        )
+    return found
+
+
+async def of_span(session: AsyncSession, workspace: str, span_id: str) -> list[EvaluatorResultRow]:
+    row = EvaluatorResultRow
+    return list(
+        await session.scalars(
+            select(row)
+            .where(row.workspace == workspace, row.span_id == span_id)
+            .order_by(row.created_at, row.id)
+        )
+    )
+
+
+async def page(
+    session: AsyncSession, query: EvaluatorResultQuery
+) -> tuple[list[EvaluatorResultRow], int]:
+    row = EvaluatorResultRow
+    conditions: list[ColumnElement[bool]] = [row.workspace == query.workspace]
+    conditions.extend(getattr(row, column) == value for column, value in query.equals.items())
+    for column, bound, low in (
+        (row.value, query.value_gte, True),
+        (row.value, query.value_lte, False),
+        (row.created_at, query.created_at_gte, True),
+        (row.created_at, query.created_at_lte, False),
+    ):
+        if bound is not None:
+            conditions.append(column >= bound if low else column <= bound)
+    total = await session.scalar(select(func.count()).select_from(row).where(*conditions))
+    keys = (row.value, row.created_at, row.id) if query.sort_by_value else (row.created_at, row.id)
+    # Results without a value (TEXT, CATEGORICAL) come last either way.
+    order: list[ColumnElement[Any]] = [row.value.is_(None)] if query.sort_by_value else []
+    order.extend(key.desc() if query.descending else key.asc() for key in keys)
+    rows = await session.scalars(
+        select(row).where(*conditions).order_by(*order).offset(query.offset).limit(query.limit)
+    )
+    return list(rows), int(total or 0)
