@@ -36,6 +36,7 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
         for heading in (
             "## Using the Intake API over REST",
             "## Reporting agent runs as OpenTelemetry spans",
+            "## Evaluations and evaluator results (NVIDIA's vocabulary)",
             "## Using the Intake API over gRPC",
             "## Using the Platform API",
         ):
@@ -69,6 +70,10 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
         '"input_tokens":30,"output_tokens":4,"cost_usd":0.0004,"trace_count":1,"span_count":3}'
         in spans
     ), "the ATIF trajectory: agent, step, tool call"
+    evaluations = outputs["## Evaluations and evaluator results (NVIDIA's vocabulary)"]
+    assert '"detail"' not in evaluations and '"ingested":2' in evaluations
+    assert '"run_count":2' in evaluations and '"mean":0.375' in evaluations
+    assert '"comment":"late"' in evaluations and '"evaluator_scores":{"reward":0.75}' in evaluations
     intake_grpc = outputs["## Using the Intake API over gRPC"]
     assert "experiment_service.api.intake.v2.IntakeService" in intake_grpc
     assert '"name":"experiment_alpha_2024"' in intake_grpc
