@@ -219,3 +219,36 @@ def test_pinning_and_rollup_sorts_and_filters(
     unknown = http.get(f"{base(workspace)}/evaluations", params={"sort": "-evaluators.reward"})
     assert unknown.status_code == 400, unknown.text
     assert "Unknown metric 'evaluators.reward'" in unknown.json()["detail"]
+
+
+def test_evaluations_pool_per_test_case_where_experiments_pool_per_session(
+    sdk: NeMoPlatform, http: httpx.Client, workspace: str
+) -> None:
+    sdk.evaluations.create(workspace=workspace, name="rep", dataset_name="d")
+    ingest(
+        http,
+        workspace,
+        scored("rep", "a", 0.2, test_case_id="t1", cost_usd=0.1, latency_ms=100),
+        scored("rep", "b", 0.6, test_case_id="t1", cost_usd=0.3, latency_ms=300),
+        scored("rep", "c", 1.0, test_case_id="t2", cost_usd=0.5, latency_ms=200),
+        scored("rep", "d", 0.0),
+    )
+    evaluation = sdk.evaluations.retrieve("rep", workspace=workspace)
+    # Test cases t1 (mean 0.4), t2 (1.0) and the session without one (0.0).
+    reward = evaluation.aggregate_scores["reward"]
+    assert reward.count == 3 and reward.mean == pytest.approx(1.4 / 3)
+    assert reward.median == pytest.approx(0.4) and reward.sum == pytest.approx(1.4)
+    assert evaluation.cost_usd is not None and evaluation.latency_ms is not None
+    assert evaluation.cost_usd.count == 2 and evaluation.cost_usd.sum == pytest.approx(0.7)
+    assert evaluation.latency_ms.median == pytest.approx(200)
+    assert evaluation.test_case_count == 3 and evaluation.run_count == 4
+    # The seed's experiment view of the same runs pools per session.
+    experiment = http.get(f"{base(workspace)}/experiments/rep").json()
+    assert experiment["aggregate_scores"]["reward"]["count"] == 4
+    assert experiment["aggregate_scores"]["reward"]["mean"] == pytest.approx(0.45)
+    assert experiment["cost_usd"]["sum"] == pytest.approx(0.9)
+    # Sorting by a rollup uses the evaluation's (per test case) values.
+    sdk.evaluations.create(workspace=workspace, name="flat", dataset_name="d")
+    ingest(http, workspace, scored("flat", "x", 0.45))
+    ordered = sdk.evaluations.list(workspace=workspace, sort="evaluators.reward.mean")
+    assert [e.name for e in ordered.data] == ["flat", "rep"]

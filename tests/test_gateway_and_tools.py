@@ -59,6 +59,9 @@ def test_grpcurl_lists_services_and_creates_an_experiment(
     assert SERVICE in listed.stdout.split()
     # Telemetry: the service's own reads and OTLP/HTTP, and OTLP's standard gRPC service.
     assert "experiment_service.api.intake.v2.TelemetryService" in listed.stdout.split()
+    # NVIDIA's evaluations and evaluator results.
+    assert "experiment_service.api.intake.v2.EvaluationService" in listed.stdout.split()
+    assert "experiment_service.api.intake.v2.EvaluatorResultService" in listed.stdout.split()
     assert "opentelemetry.proto.collector.trace.v1.TraceService" in listed.stdout.split()
     request = {
         "workspace": workspace,

@@ -21,6 +21,17 @@ class Aggregate:
 
 
 @dataclass(frozen=True)
+class PerTestCaseRollups:
+    """The rollups that NVIDIA's evaluations pool per test case: each test case's mean over
+    its runs first (a run without a test case is one of its own), then the statistics across
+    test cases."""
+
+    aggregate_scores: dict[str, Aggregate] = field(default_factory=dict)
+    cost_usd: Aggregate | None = None
+    latency_ms: Aggregate | None = None
+
+
+@dataclass(frozen=True)
 class Rollups:
     run_count: int = 0
     evaluator_names: list[str] = field(default_factory=list)
@@ -32,6 +43,8 @@ class Rollups:
     tokens: Aggregate | None = None
     agent_names: list[str] = field(default_factory=list)
     agent_versions: list[str] = field(default_factory=list)
+    # Computed when an evaluations read first asks for it (None until then).
+    by_test_case: PerTestCaseRollups | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.models import Aggregate, Rollups
+from experiment_service.domain.models import Aggregate, PerTestCaseRollups, Rollups
 from experiment_service.domain.statistics import build_aggregate, percentile_indexes
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
@@ -38,9 +38,10 @@ class FreshRollups:
 
 
 async def read_rollups(
-    session: Transaction, experiments: Sequence[ExperimentRow]
+    session: Transaction, experiments: Sequence[ExperimentRow], *, by_test_case: bool = False
 ) -> tuple[dict[str, Rollups], list[FreshRollups]]:
-    """Rollups of each experiment, from the cache or computed now (reported as fresh)."""
+    """Rollups of each experiment, from the cache or computed now (reported as fresh); with
+    `by_test_case`, also pooled per test case (NVIDIA's evaluations)."""
     with_runs = [row for row in experiments if row.runs_version > 0]
     cached = await queries.runs.cached_rollups(session, [row.id for row in with_runs])
     found: dict[str, Rollups] = {row.id: Rollups() for row in experiments if row.runs_version == 0}
@@ -49,21 +50,49 @@ async def read_rollups(
         version, payload = cached.get(row.id, (-1, {}))
         # A payload cached before a rollup was added lacks it: computed again, like a stale one.
         if version == row.runs_version and CURRENT_FIELDS <= payload.keys():
-            found[row.id] = rollups_from_payload(payload)
-            continue
-        started = time.perf_counter()
-        rollups = await compute_rollups(session, row)
-        log.debug(
-            "rollups computed",
-            extra={
-                "experiment_id": row.id,
-                "runs": row.run_count,
-                "seconds": round(time.perf_counter() - started, 3),
-            },
-        )
+            rollups = rollups_from_payload(payload)
+            computed = False
+        else:
+            started = time.perf_counter()
+            rollups = await compute_rollups(session, row)
+            computed = True
+            log.debug(
+                "rollups computed",
+                extra={
+                    "experiment_id": row.id,
+                    "runs": row.run_count,
+                    "seconds": round(time.perf_counter() - started, 3),
+                },
+            )
+        if by_test_case and rollups.by_test_case is None:
+            pooled = await compute_per_test_case(session, row.id)
+            rollups = dataclasses.replace(rollups, by_test_case=pooled)
+            computed = True
         found[row.id] = rollups
-        fresh.append(FreshRollups(row.id, row.runs_version, rollups))
+        if computed:
+            fresh.append(FreshRollups(row.id, row.runs_version, rollups))
+    if by_test_case:
+        for row in experiments:
+            if row.runs_version == 0:
+                found[row.id] = Rollups(by_test_case=PerTestCaseRollups())
     return found, fresh
+
+
+async def compute_per_test_case(session: Transaction, experiment_id: str) -> PerTestCaseRollups:
+    scores = await queries.runs.scores_per_test_case(session, experiment_id)
+    return PerTestCaseRollups(
+        aggregate_scores={
+            name: aggregate
+            for name, values in sorted(scores.items())
+            if (aggregate := _aggregate_of(sorted(values))) is not None
+        },
+        cost_usd=_aggregate_of(
+            sorted(await queries.runs.metric_per_test_case(session, experiment_id, "cost_usd"))
+        ),
+        latency_ms=_aggregate_of(
+            sorted(await queries.runs.metric_per_test_case(session, experiment_id, "latency_ms"))
+        ),
+    )
 
 
 async def remember(database: Database, fresh: list[FreshRollups]) -> None:
@@ -85,7 +114,7 @@ async def compute_rollups(session: Transaction, experiment: ExperimentRow) -> Ro
     single-row seeks, so the cost grows with the index walk, not with Python work per run."""
     experiment_id, run_count = experiment.id, experiment.run_count
     agent_names, agent_versions = await queries.runs.span_agents(
-        session, experiment.workspace, experiment_id
+        session, experiment.workspace, experiment.name
     )
     if run_count:
         # The experiment's declared agent ran every session reported for it.
@@ -149,4 +178,17 @@ def rollups_from_payload(payload: dict[str, Any]) -> Rollups:
         tokens=agg(payload["tokens"]),
         agent_names=list(payload["agent_names"]),
         agent_versions=list(payload["agent_versions"]),
+        by_test_case=_per_test_case_from_payload(payload["by_test_case"]),
+    )
+
+
+def _per_test_case_from_payload(payload: dict[str, Any] | None) -> PerTestCaseRollups | None:
+    if payload is None:
+        return None
+    return PerTestCaseRollups(
+        aggregate_scores={
+            name: Aggregate(**value) for name, value in payload["aggregate_scores"].items()
+        },
+        cost_usd=Aggregate(**payload["cost_usd"]) if payload["cost_usd"] else None,
+        latency_ms=Aggregate(**payload["latency_ms"]) if payload["latency_ms"] else None,
     )

@@ -24,7 +24,7 @@ from experiment_service.domain.intake.evaluation_metrics import (
     parse_metric,
 )
 from experiment_service.domain.listing import Page, page_request
-from experiment_service.domain.models import Rollups
+from experiment_service.domain.models import PerTestCaseRollups, Rollups
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.telemetry.runs import adopt_experiment_sessions
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
@@ -342,9 +342,22 @@ class _Found:
 
 
 async def _evaluations(session: Transaction, rows: builtins.list[ExperimentRow]) -> _Found:
-    rollups, fresh = await read_rollups(session, rows)
+    rollups, fresh = await read_rollups(session, rows, by_test_case=True)
     later = await queries.evaluations.later_groups(session, [row.id for row in rows])
-    return _Found([_to_domain(row, rollups[row.id], later.get(row.id, [])) for row in rows], fresh)
+    return _Found(
+        [_to_domain(row, _pooled(rollups[row.id]), later.get(row.id, [])) for row in rows], fresh
+    )
+
+
+def _pooled(rollups: Rollups) -> Rollups:
+    """The rollups as evaluations pool them: scores, cost and latency per test case first."""
+    pooled = rollups.by_test_case or PerTestCaseRollups()
+    return dataclasses.replace(
+        rollups,
+        aggregate_scores=pooled.aggregate_scores,
+        cost_usd=pooled.cost_usd,
+        latency_ms=pooled.latency_ms,
+    )
 
 
 def _to_domain(

@@ -353,9 +353,45 @@ async def tokens_per_test_case(session: AsyncSession, experiment_id: str) -> lis
     means = await session.scalars(
         select(func.avg(total))
         .where(RunRow.experiment_id == experiment_id)
-        .group_by(RunRow.test_case_id, case((RunRow.test_case_id.is_(None), RunRow.session_id)))
+        .group_by(*_test_case_key())
     )
     return [float(mean) for mean in means]
+
+
+def _test_case_key() -> tuple[Any, ...]:
+    """GROUP BY keys of a test case: its id, or the session for runs without one."""
+    return (RunRow.test_case_id, case((RunRow.test_case_id.is_(None), RunRow.session_id)))
+
+
+async def metric_per_test_case(
+    session: AsyncSession, experiment_id: str, column_name: str
+) -> list[float]:
+    """Each test case's mean of a run column, over its runs that have a value."""
+    column = getattr(RunRow, column_name)
+    means = await session.scalars(
+        select(func.avg(column))
+        .where(RunRow.experiment_id == experiment_id, column.is_not(None))
+        .group_by(*_test_case_key())
+    )
+    return [float(mean) for mean in means]
+
+
+async def scores_per_test_case(session: AsyncSession, experiment_id: str) -> dict[str, list[float]]:
+    """Per evaluator, each test case's mean of its runs' session scores."""
+    score = SessionScoreRow
+    rows = await session.execute(
+        select(score.name, func.avg(score.value))
+        .where(score.experiment_id == experiment_id)
+        .group_by(
+            score.name,
+            score.test_case_id,
+            case((score.test_case_id.is_(None), score.session_id)),
+        )
+    )
+    found: dict[str, list[float]] = {}
+    for name, mean in rows.all():
+        found.setdefault(name, []).append(float(mean))
+    return found
 
 
 async def evaluator_names(session: AsyncSession, experiment_id: str) -> list[str]:
@@ -369,17 +405,21 @@ async def evaluator_names(session: AsyncSession, experiment_id: str) -> list[str
 
 
 async def span_agents(
-    session: AsyncSession, workspace: str, experiment_id: str
+    session: AsyncSession, workspace: str, experiment_name: str
 ) -> tuple[set[str], set[str]]:
-    """The distinct agent names and versions that the spans of the experiment's runs name."""
+    """The distinct agent names and versions named by the spans of the sessions whose spans
+    name the experiment (its runs made from spans). Starts from the spans naming it (an
+    index), so experiments reported as session summaries cost one empty lookup."""
     span = TelemetrySpanRow
+    naming = select(span.session_id).where(
+        span.workspace == workspace, span.experiment_name == experiment_name
+    )
     found = await session.execute(
         select(span.agent_name, span.agent_version)
         .distinct()
-        .join(RunRow, RunRow.session_id == span.session_id)
         .where(
-            RunRow.experiment_id == experiment_id,
             span.workspace == workspace,
+            span.session_id.in_(naming),
             (span.agent_name.is_not(None)) | (span.agent_version.is_not(None)),
         )
     )
@@ -431,7 +471,8 @@ async def store_rollups(
         update(ExperimentRollupRow)
         .where(
             ExperimentRollupRow.experiment_id == experiment_id,
-            ExperimentRollupRow.runs_version < runs_version,
+            # Equal versions hold the same rollups; a later one may add the per-test-case part.
+            ExperimentRollupRow.runs_version <= runs_version,
         )
         .values(runs_version=runs_version, payload=payload, computed_at=computed_at)
     )
