@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.database import affected_rows
+from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import AnnotationRow
 from experiment_service.types import RowValues
 
@@ -54,21 +55,19 @@ async def page(session: AsyncSession, query: AnnotationQuery) -> tuple[list[Anno
     row = AnnotationRow
     conditions: list[ColumnElement[bool]] = [row.workspace == query.workspace]
     conditions.extend(getattr(row, column) == value for column, value in query.equals.items())
-    for column, bound, low in (
-        (row.value_numeric, query.value_numeric_gte, True),
-        (row.value_numeric, query.value_numeric_lte, False),
-        (row.created_at, query.created_at_gte, True),
-        (row.created_at, query.created_at_lte, False),
-    ):
-        if bound is not None:
-            conditions.append(column >= bound if low else column <= bound)
-    total = await session.scalar(select(func.count()).select_from(row).where(*conditions))
+    conditions.extend(
+        bounded(
+            [
+                (row.value_numeric, query.value_numeric_gte, True),
+                (row.value_numeric, query.value_numeric_lte, False),
+                (row.created_at, query.created_at_gte, True),
+                (row.created_at, query.created_at_lte, False),
+            ]
+        )
+    )
     order = (
         (row.created_at.desc(), row.id.desc())
         if query.descending
         else (row.created_at.asc(), row.id.asc())
     )
-    rows = await session.scalars(
-        select(row).where(*conditions).order_by(*order).offset(query.offset).limit(query.limit)
-    )
-    return list(rows), int(total or 0)
+    return await rows_page(session, row, conditions, order, query.offset, query.limit)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import (
     ExperimentGroupMembershipRow,
     ExperimentGroupRow,
@@ -51,12 +52,14 @@ async def page(session: AsyncSession, query: EvaluationQuery) -> tuple[list[Expe
             ExperimentGroupMembershipRow.group_id == query.group_id
         )
         conditions.append(or_(row.experiment_group_id == query.group_id, row.id.in_(later)))
-    for column, operator, moment in query.ranges:
-        value = getattr(row, column)
-        conditions.append(value >= moment if operator == "gte" else value <= moment)
+    conditions.extend(
+        bounded(
+            (getattr(row, column), moment, operator == "gte")
+            for column, operator, moment in query.ranges
+        )
+    )
     if query.pinned is not None:
         conditions.append(row.pinned_at.is_not(None) if query.pinned else row.pinned_at.is_(None))
-    total = await session.scalar(select(func.count()).select_from(row).where(*conditions))
     order: list[ColumnElement[Any]] = []
     for column, descending in query.order:
         value = getattr(row, column)
@@ -64,10 +67,7 @@ async def page(session: AsyncSession, query: EvaluationQuery) -> tuple[list[Expe
             order.append(value.is_(None))
         order.append(value.desc() if descending else value.asc())
     order.append(row.id.asc())
-    statement = select(row).where(*conditions).order_by(*order).offset(query.offset)
-    if query.limit is not None:
-        statement = statement.limit(query.limit)
-    return list(await session.scalars(statement)), int(total or 0)
+    return await rows_page(session, row, conditions, order, query.offset, query.limit)
 
 
 async def insert(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -147,17 +147,13 @@ async def session_page(
 ) -> tuple[list[RunRow], int]:
     conditions: list[ColumnElement[bool]] = [RunRow.experiment_id == experiment_id]
     conditions.extend(getattr(RunRow, column) == value for column, value in equals.items())
-    total = await session.scalar(select(func.count()).select_from(RunRow).where(*conditions))
     ordering: list[ColumnElement[Any]] = []
     for name, descending in order:
         value = SESSION_SORT_COLUMNS[name]
         # Absent values last either way, on every backend.
         ordering.extend([value.is_(None), value.desc() if descending else value.asc()])
     ordering.append(RunRow.id.asc())
-    rows = await session.scalars(
-        select(RunRow).where(*conditions).order_by(*ordering).offset(offset).limit(limit)
-    )
-    return list(rows), int(total or 0)
+    return await rows_page(session, RunRow, conditions, ordering, offset, limit)
 
 
 async def session_roots_and_cached_tokens(

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import EvaluatorResultRow, table_of
 from experiment_service.types import RowValues
 
@@ -83,20 +84,18 @@ async def page(
     row = EvaluatorResultRow
     conditions: list[ColumnElement[bool]] = [row.workspace == query.workspace]
     conditions.extend(getattr(row, column) == value for column, value in query.equals.items())
-    for column, bound, low in (
-        (row.value, query.value_gte, True),
-        (row.value, query.value_lte, False),
-        (row.created_at, query.created_at_gte, True),
-        (row.created_at, query.created_at_lte, False),
-    ):
-        if bound is not None:
-            conditions.append(column >= bound if low else column <= bound)
-    total = await session.scalar(select(func.count()).select_from(row).where(*conditions))
+    conditions.extend(
+        bounded(
+            [
+                (row.value, query.value_gte, True),
+                (row.value, query.value_lte, False),
+                (row.created_at, query.created_at_gte, True),
+                (row.created_at, query.created_at_lte, False),
+            ]
+        )
+    )
     keys = (row.value, row.created_at, row.id) if query.sort_by_value else (row.created_at, row.id)
     # Results without a value (TEXT, CATEGORICAL) come last either way.
     order: list[ColumnElement[Any]] = [row.value.is_(None)] if query.sort_by_value else []
     order.extend(key.desc() if query.descending else key.asc() for key in keys)
-    rows = await session.scalars(
-        select(row).where(*conditions).order_by(*order).offset(query.offset).limit(query.limit)
-    )
-    return list(rows), int(total or 0)
+    return await rows_page(session, row, conditions, order, query.offset, query.limit)

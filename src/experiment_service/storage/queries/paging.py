@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -52,3 +53,32 @@ async def fetch_page(
     order = (column.desc(), model.id.desc()) if query.descending else (column.asc(), model.id)
     rows = await session.execute(statement.order_by(*order).offset(query.offset).limit(query.limit))
     return list(rows.all()), int(total or 0)
+
+
+# (column, bound, True for "at least" / False for "at most"); a None bound is no condition.
+Bound = tuple[Any, Any, bool]
+
+
+def bounded(bounds: Iterable[Bound]) -> list[ColumnElement[bool]]:
+    """The conditions of range filters (`filter[value][$gte]`, `filter[created_at][$lte]`)."""
+    return [
+        column >= bound if at_least else column <= bound
+        for column, bound, at_least in bounds
+        if bound is not None
+    ]
+
+
+async def rows_page(
+    session: AsyncSession,
+    model: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+    offset: int,
+    limit: int | None,
+) -> tuple[list[Any], int]:
+    """One page of `model` rows matching every condition, in `order`, and the total."""
+    total = await session.scalar(select(func.count()).select_from(model).where(*conditions))
+    statement = select(model).where(*conditions).order_by(*order).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(await session.scalars(statement)), int(total or 0)
