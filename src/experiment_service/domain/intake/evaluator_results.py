@@ -180,14 +180,16 @@ def session_result(values: RowValues) -> EvaluatorResult:
 def result_rows(
     workspace: str,
     experiment_id: str,
-    session_id: str,
-    results: Sequence[EvaluatorResult],
+    sessions: Sequence[tuple[str, Sequence[EvaluatorResult]]],
     now: datetime,
 ) -> list[RowValues]:
-    """The rows of the results that came inside a session summary of an experiment."""
+    """The rows of the results that came inside a batch of session summaries (session id,
+    results) of an experiment."""
+    # One random prefix per batch and a counter: unique, and cheaper than a UUID per row.
+    prefix = new_id("er")
     return [
         {
-            "id": new_id("er"),
+            "id": f"{prefix}-{index}",
             "workspace": workspace,
             "session_id": session_id,
             "span_id": "",
@@ -201,7 +203,9 @@ def result_rows(
             "created_at": now,
             "ingested_at": now,
         }
-        for result in results
+        for index, (session_id, result) in enumerate(
+            (session_id, result) for session_id, results in sessions for result in results
+        )
     ]
 
 
@@ -210,8 +214,15 @@ async def loose_results(
 ) -> dict[str, list[EvaluatorResult]]:
     """Per session, the results created on their own so far, oldest first."""
     found: dict[str, list[EvaluatorResult]] = {}
-    for row in await queries.evaluator_results.loose_of_sessions(session, workspace, session_ids):
-        found.setdefault(row.session_id, []).append(session_result(_row_values(row)))
+    rows = await queries.evaluator_results.loose_of_sessions(session, workspace, session_ids)
+    for session_id, name, data_type, value, string_value in rows:
+        values = {
+            "name": name,
+            "data_type": data_type,
+            "value": value,
+            "string_value": string_value,
+        }
+        found.setdefault(session_id, []).append(session_result(values))
     return found
 
 
@@ -250,15 +261,6 @@ async def _score_runs(
             results,
             {result.name: scores.get(result.name)},
         )
-
-
-def _row_values(row: EvaluatorResultRow) -> RowValues:
-    return {
-        "name": row.name,
-        "data_type": row.data_type,
-        "value": row.value,
-        "string_value": row.string_value,
-    }
 
 
 def values_without_experiment(values: RowValues) -> RowValues:

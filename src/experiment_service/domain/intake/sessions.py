@@ -76,18 +76,18 @@ class IntakeSessions:
                 loose = await loose_results(session, workspace, list(batch))
                 runs = []
                 scores = []
-                results = []
                 for item in batch.values():
                     merged = [*item.evaluator_results, *loose.get(item.session_id, [])]
                     runs.append(run_values(experiment_id, item, now, merged))
                     scores.extend(
                         score_rows(experiment_id, item.session_id, item.test_case_id, merged)
                     )
-                    results.extend(
-                        result_rows(
-                            workspace, experiment_id, item.session_id, item.evaluator_results, now
-                        )
-                    )
+                results = result_rows(
+                    workspace,
+                    experiment_id,
+                    [(item.session_id, item.evaluator_results) for item in batch.values()],
+                    now,
+                )
                 await queries.runs.replace_runs(session, experiment_id, runs, scores)
                 await queries.evaluator_results.add(session, results)
         return sum(len(batch) for batch in by_experiment.values())

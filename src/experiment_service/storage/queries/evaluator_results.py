@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.storage.driver_sql import insert_rows
+from experiment_service.storage.driver_sql import execute, insert_rows
 from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import EvaluatorResultRow, table_of
 from experiment_service.types import RowValues
@@ -47,23 +47,22 @@ async def get(session: AsyncSession, workspace: str, result_id: str) -> Evaluato
 
 async def loose_of_sessions(
     session: AsyncSession, workspace: str, session_ids: Sequence[str]
-) -> list[EvaluatorResultRow]:
-    """The results created on their own (not inside a session summary) for these sessions,
-    oldest first."""
-    row = EvaluatorResultRow
-    found: list[EvaluatorResultRow] = []
+) -> list[tuple[str, str, str, float | None, str | None]]:
+    """(session id, name, data type, value, string value) of the results created on their
+    own (not inside a session summary) for these sessions, oldest first."""
+    # Driver-level: this runs on every ingested batch, and SQLAlchemy compiles an expanding
+    # IN anew each time.
+    found: list[tuple[str, str, str, float | None, str | None]] = []
     for start in range(0, len(session_ids), _CHUNK):
-        found.extend(
-            await session.scalars(
-                select(row)
-                .where(
-                    row.workspace == workspace,
-                    row.session_id.in_(session_ids[start : start + _CHUNK]),
-                    row.experiment_id.is_(None),
-                )
-                .order_by(row.created_at, row.id)
-            )
+        chunk = session_ids[start : start + _CHUNK]
+        rows = await execute(
+            await session.connection(),
+            "SELECT session_id, name, data_type, value, string_value FROM evaluator_results"
+            " WHERE workspace = ? AND experiment_id IS NULL"
+            f" AND session_id IN ({', '.join('?' * len(chunk))}) ORDER BY created_at, id",
+            (workspace, *chunk),
         )
+        found.extend((row[0], row[1], row[2], row[3], row[4]) for row in rows)
     return found
 
 
