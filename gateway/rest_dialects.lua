@@ -89,13 +89,87 @@ local function rewrite_query(path)
   return base .. "?" .. table.concat(parts, "&")
 end
 
+-- The methods bound to the path (ROUTES: one Lua pattern per path template) as a set and as
+-- an Allow header; nil when no template matches it.
+local function allowed_methods(path)
+  local bare = path:match("^([^?]*)")
+  if #bare > 1 then
+    bare = bare:gsub("/$", "")
+  end
+  local methods = {}
+  local found = false
+  for _, route in ipairs(ROUTES) do
+    if bare:match(route[1]) then
+      found = true
+      for method in route[2]:gmatch("[A-Z]+") do
+        methods[method] = true
+      end
+    end
+  end
+  if not found then
+    return nil, nil
+  end
+  local names = {}
+  for method, _ in pairs(methods) do
+    names[#names + 1] = method
+  end
+  table.sort(names)
+  return methods, table.concat(names, ", ")
+end
+
 function envoy_on_request(handle)
   local headers = handle:headers()
   local path = headers:get(":path")
   local dialect = dialect_of(path)
+  local methods, allow = allowed_methods(path)
+  if methods and not methods[headers:get(":method")] then
+    -- A known path asked with a method it does not serve: 405, with the methods it does.
+    local body = dialect == INTAKE and '{"detail": "Method Not Allowed"}'
+      or '{"detail": "Method not allowed."}'
+    handle:respond(
+      { [":status"] = "405", ["allow"] = allow, ["content-type"] = "application/json" },
+      body
+    )
+    return
+  end
   headers:replace(DIALECT_HEADER, dialect)
   headers:replace(":path", rewrite_query(path))
   handle:streamInfo():dynamicMetadata():set(METADATA_NAMESPACE, "dialect", dialect)
+end
+
+-- Bytes that are not UTF-8 (a caller's, echoed in an error) become U+FFFD, so that every
+-- body is valid JSON text.
+local function utf8_only(text)
+  if not text:find("[\128-\255]") then
+    return text
+  end
+  local out, i, n = {}, 1, #text
+  while i <= n do
+    local c = text:byte(i)
+    local length = (c < 0x80 and 1) or (c >= 0xC2 and c <= 0xDF and 2)
+      or (c >= 0xE0 and c <= 0xEF and 3) or (c >= 0xF0 and c <= 0xF4 and 4) or 0
+    local ok = length > 0 and i + length - 1 <= n
+    for j = i + 1, ok and i + length - 1 or i do
+      local b = text:byte(j)
+      if b < 0x80 or b > 0xBF then
+        ok = false
+      end
+    end
+    if ok and length >= 3 then
+      -- No overlong forms, surrogates or code points past U+10FFFF.
+      local b = text:byte(i + 1)
+      ok = not ((c == 0xE0 and b < 0xA0) or (c == 0xED and b > 0x9F)
+        or (c == 0xF0 and b < 0x90) or (c == 0xF4 and b > 0x8F))
+    end
+    if ok then
+      out[#out + 1] = text:sub(i, i + length - 1)
+      i = i + length
+    else
+      out[#out + 1] = "\\ufffd"
+      i = i + 1
+    end
+  end
+  return table.concat(out)
 end
 
 local function json_string(text)
@@ -103,7 +177,7 @@ local function json_string(text)
     local named = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
     return named[ch] or string.format("\\u%04x", ch:byte())
   end)
-  return '"' .. escaped .. '"'
+  return '"' .. utf8_only(escaped) .. '"'
 end
 
 -- "experiment.agent_name" -> ["body", "agent_name"]; "sessions[2].cost_usd" ->

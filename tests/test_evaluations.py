@@ -158,6 +158,12 @@ def test_membership_updates_and_immutable_fields(
     with pytest.raises(ConflictError):
         sdk.evaluations.update("e", workspace=workspace, body_name="e", dataset_name="other")
 
+    nested = http.post(
+        f"{base(workspace)}/evaluations",
+        json={"name": "x", "dataset_name": "d", "metadata": {"team": {"name": "math"}}},
+    )
+    assert nested.status_code == 422, nested.text
+    assert nested.json()["detail"][0]["loc"] == ["body", "metadata", "team"]
     missing = http.post(f"{base(workspace)}/evaluations", json={"name": "x"})
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body", "dataset_name"]

@@ -141,6 +141,36 @@ def test_malformed_json_gets_422_json_invalid(http: httpx.Client, ws: str) -> No
     assert (problem["loc"], problem["type"]) == (["body"], "json_invalid")
 
 
+def test_bytes_that_are_not_utf8_come_back_as_valid_json(http: httpx.Client, ws: str) -> None:
+    reply = http.post(
+        f"{ws}/experiments",
+        content=b'{"name": "\xff\xfe", "agent_name": ',
+        headers={"content-type": "application/json"},
+    )
+    assert reply.status_code == 422
+    reply.content.decode("utf-8")  # strict: raises on any byte that is not UTF-8
+    [problem] = reply.json()["detail"]
+    assert problem["type"] == "json_invalid" and "\ufffd" in problem["msg"]
+
+
+def test_other_methods_on_known_paths_get_405_with_allow(
+    http: httpx.Client, platform: httpx.Client, ws: str
+) -> None:
+    for method, path, allow in (
+        ("PUT", f"{ws}/evaluator-results", "GET, POST"),
+        ("DELETE", f"{ws}/experiments", "GET, POST"),
+        ("POST", f"{ws}/experiments/some-name", "DELETE, GET, PUT"),
+        ("PATCH", f"{ws}/spans/abc/evaluator-results", "GET"),
+    ):
+        reply = http.request(method, path)
+        assert reply.status_code == 405, (method, path, reply.text)
+        assert reply.headers["allow"] == allow
+        assert reply.json() == {"detail": "Method Not Allowed"}
+    listed = platform.delete("/api/datasets/")
+    assert listed.status_code == 405 and listed.headers["allow"] == "GET, POST"
+    assert listed.json() == {"detail": "Method not allowed."}
+
+
 def test_unknown_resources_and_paths_get_404_json(http: httpx.Client, ws: str) -> None:
     missing = http.get(f"{ws}/experiments/nope")
     assert missing.status_code == 404

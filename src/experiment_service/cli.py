@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             http_address=args.http_address,
             upstreams=args.upstream,
             services=list(SERVICE_NAMES),
-            body_fields=rest.body_fields(rest.bindings_of(list(SERVICES))),
+            bindings=rest.bindings_of(list(SERVICES)),
             admin_port=args.admin_port,
             max_request_bytes=args.max_request_bytes,
         )

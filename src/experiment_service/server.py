@@ -218,7 +218,7 @@ class Server:
                 http_address=self.settings.http_address,
                 grpc_address=self.grpc_target,
                 services=list(SERVICE_NAMES),
-                body_fields=rest.body_fields(self.bindings),
+                bindings=self.bindings,
                 max_request_bytes=self.settings.max_request_bytes,
             )
             try:

@@ -137,6 +137,14 @@ def bindings_of(services: list[descriptor.ServiceDescriptor]) -> dict[str, HttpB
     return found
 
 
+def allowed_methods(bindings: dict[str, HttpBinding]) -> dict[str, list[str]]:
+    """{path template: the HTTP methods bound to it}, for answering other methods with 405."""
+    found: dict[str, set[str]] = {}
+    for binding in bindings.values():
+        found.setdefault(binding.path, set()).add(binding.verb.upper())
+    return {path: sorted(methods) for path, methods in sorted(found.items())}
+
+
 def body_fields(bindings: dict[str, HttpBinding]) -> list[str]:
     """The request fields that methods bind a JSON body to (`body: "experiment"`)."""
     return sorted({b.body for b in bindings.values() if b.body not in ("", "*")})

@@ -6,6 +6,7 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
+import re
 import signal
 import socket
 import string
@@ -41,13 +42,15 @@ PR_SET_PDEATHSIG = 1
 LUA_CONSTANTS_MARKER = "--[[CONSTANTS]]"
 
 
-def render_lua(body_fields: list[str]) -> str:
-    """The Lua filter, with the names it shares with the server (rest/dialects.py) and the
-    request fields that methods bind their JSON bodies to, written in as Lua constants."""
-    return LUA_FILTER.read_text().replace(LUA_CONSTANTS_MARKER, lua_constants(body_fields), 1)
+def render_lua(bindings: dict[str, dialects.HttpBinding]) -> str:
+    """The Lua filter, with the names it shares with the server (rest/dialects.py), the
+    request fields that methods bind their JSON bodies to, and each path's methods, written
+    in as Lua constants."""
+    return LUA_FILTER.read_text().replace(LUA_CONSTANTS_MARKER, lua_constants(bindings), 1)
 
 
-def lua_constants(body_fields: list[str]) -> str:
+def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
+    body_fields = dialects.body_fields(bindings)
     constants = {
         "INTAKE": dialects.INTAKE,
         "PLATFORM": dialects.PLATFORM,
@@ -64,11 +67,23 @@ def lua_constants(body_fields: list[str]) -> str:
     lines.append(f"local BODY_FIELDS = {{ {fields} }}")
     roots = ", ".join(f"[{_lua_string(name)}] = true" for name in METRIC_FILTER_ROOTS)
     lines.append(f"local METRIC_FILTER_ROOTS = {{ {roots} }}")
+    lines.append("local ROUTES = {")
+    for path, methods in dialects.allowed_methods(bindings).items():
+        pattern = "^" + _lua_pattern(path) + "$"
+        lines.append(f"  {{ {_lua_string(pattern)}, {_lua_string(', '.join(methods))} }},")
+    lines.append("}")
     lines.append("local WRONG_TYPE_ERRORS = {")
     for proto_type, (kind, message) in dialects.WRONG_TYPE_ERRORS.items():
         lines.append(f"  {proto_type} = {{ {_lua_string(kind)}, {_lua_string(message)} }},")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _lua_pattern(template: str) -> str:
+    """A Lua pattern of a path template: `{variable}` matches one segment."""
+    parts = re.split(r"{[^}]*}", template)
+    literal = [re.sub(r"([%\-\.\+\*\?\[\]\^\$\(\)])", r"%\1", part) for part in parts]
+    return "[^/]+".join(literal)
 
 
 def _lua_string(text: str) -> str:
@@ -130,14 +145,14 @@ def write_config(
     http_address: str,
     upstreams: list[str],
     services: list[str],
-    body_fields: list[str],
+    bindings: dict[str, dialects.HttpBinding],
     admin_port: int,
     max_request_bytes: int,
 ) -> Path:
     """Write envoy.yaml and the Lua filter it loads into `directory`; returns the config."""
     directory.mkdir(parents=True, exist_ok=True)
     lua_path = directory / "rest_dialects.lua"
-    lua_path.write_text(render_lua(body_fields))
+    lua_path.write_text(render_lua(bindings))
     descriptor_path = directory / "descriptor_set.pb"
     descriptor_path.write_bytes(transcoder_descriptor_set(DESCRIPTOR_SET.read_bytes()))
     config_path = directory / "envoy.yaml"
@@ -162,7 +177,7 @@ class EnvoyGateway:
     http_address: str
     grpc_address: str
     services: list[str]
-    body_fields: list[str]
+    bindings: dict[str, dialects.HttpBinding]
     max_request_bytes: int
     process: asyncio.subprocess.Process | None = None
 
@@ -177,7 +192,7 @@ class EnvoyGateway:
             http_address=self.http_address,
             upstreams=[self.grpc_address],
             services=self.services,
-            body_fields=self.body_fields,
+            bindings=self.bindings,
             admin_port=admin_port,
             max_request_bytes=self.max_request_bytes,
         )

@@ -29,7 +29,7 @@ def spec(message: ev.EvaluationRequest) -> EvaluationSpec:
         experiment_ids=groups,
         dataset_version=optional(message, "dataset_version"),
         source_link=optional(message, "source_link"),
-        metadata=dict(message.metadata),
+        metadata=optional_struct(message, "metadata") or {},
         description=optional(message, "description"),
         parent_evaluation_id=parent,
         status=optional(message, "status"),

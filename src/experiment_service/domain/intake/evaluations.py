@@ -60,7 +60,8 @@ class EvaluationSpec:
     experiment_ids: list[str] = field(default_factory=list)
     dataset_version: str | None = None
     source_link: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
+    # String values once validated; as given until then.
+    metadata: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
     parent_evaluation_id: str | None = None
     status: str | None = None
@@ -434,7 +435,7 @@ def _validate(workspace: str, spec: EvaluationSpec) -> None:
     for index, group_id in enumerate(spec.experiment_ids):
         violations.name(f"{prefix}experiment_ids[{index}]", group_id)
     violations.absolute_uri(prefix + "source_link", spec.source_link)
-    violations.json_object_size(prefix + "metadata", dict(spec.metadata))
+    _string_map(violations, prefix + "metadata", spec.metadata)
     _validate_text_fields(violations, spec)
     violations.raise_if_any()
 

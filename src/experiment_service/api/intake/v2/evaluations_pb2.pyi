@@ -16,13 +16,6 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class EvaluationRequest(_message.Message):
     __slots__ = ("name", "experiment_ids", "experiment_group_id", "dataset_name", "dataset_version", "source_link", "metadata", "description", "parent_evaluation_id", "parent_experiment_id", "status", "root_cause")
-    class MetadataEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: str
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_IDS_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -41,13 +34,13 @@ class EvaluationRequest(_message.Message):
     dataset_name: str
     dataset_version: str
     source_link: str
-    metadata: _containers.ScalarMap[str, str]
+    metadata: _struct_pb2.Struct
     description: str
     parent_evaluation_id: str
     parent_experiment_id: str
     status: str
     root_cause: str
-    def __init__(self, name: _Optional[str] = ..., experiment_ids: _Optional[_Iterable[str]] = ..., experiment_group_id: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ..., parent_evaluation_id: _Optional[str] = ..., parent_experiment_id: _Optional[str] = ..., status: _Optional[str] = ..., root_cause: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., experiment_ids: _Optional[_Iterable[str]] = ..., experiment_group_id: _Optional[str] = ..., dataset_name: _Optional[str] = ..., dataset_version: _Optional[str] = ..., source_link: _Optional[str] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., description: _Optional[str] = ..., parent_evaluation_id: _Optional[str] = ..., parent_experiment_id: _Optional[str] = ..., status: _Optional[str] = ..., root_cause: _Optional[str] = ...) -> None: ...
 
 class EvaluationPatch(_message.Message):
     __slots__ = ("experiment_ids", "source_link", "metadata", "description", "parent_evaluation_id", "status", "root_cause")

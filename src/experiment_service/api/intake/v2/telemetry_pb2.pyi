@@ -47,13 +47,6 @@ class IngestExperimentContext(_message.Message):
 
 class IngestChatCompletionRequest(_message.Message):
     __slots__ = ("workspace", "evaluation_context", "experiment_context", "request", "response", "session_id", "trace_id", "provider", "cost_usd", "cost_input_usd", "cost_output_usd", "cost_details")
-    class CostDetailsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: float
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
@@ -77,8 +70,8 @@ class IngestChatCompletionRequest(_message.Message):
     cost_usd: float
     cost_input_usd: float
     cost_output_usd: float
-    cost_details: _containers.ScalarMap[str, float]
-    def __init__(self, workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[IngestEvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[IngestExperimentContext, _Mapping]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., session_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., provider: _Optional[str] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., cost_details: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    cost_details: _struct_pb2.Struct
+    def __init__(self, workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[IngestEvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[IngestExperimentContext, _Mapping]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., session_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., provider: _Optional[str] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., cost_details: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class IngestAtifRequest(_message.Message):
     __slots__ = ("workspace", "evaluation_context", "experiment_context", "schema_version", "session_id", "trajectory_id", "agent", "steps", "final_metrics", "continued_trajectory_ref", "notes", "extra", "subagent_trajectories")
