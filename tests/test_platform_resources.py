@@ -58,6 +58,9 @@ def test_dataset_refusals(platform: httpx.Client) -> None:
     assert bad.status_code == 400 and bad.json() == {"rows.1.input": ["Field required"]}
     assert platform.get(f"/api/datasets/{dataset['id']}/").json()["row_count"] == 0
     assert platform.get("/api/datasets/", params={"page_size": 101}).status_code == 400
+    # The bounds the OpenAPI document declares: 0 is a page like any other, not "the default".
+    assert platform.get("/api/datasets/", params={"page": 0}).status_code == 400
+    assert platform.get("/api/datasets/", params={"page_size": 100}).status_code == 200
     assert platform.get("/api/datasets/", params={"sort_by": "size"}).status_code == 400
 
 

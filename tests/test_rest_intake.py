@@ -220,6 +220,8 @@ def test_list_envelope_paging_sorting_and_bracket_filters(http: httpx.Client, ws
     [
         {"page_size": 5000},
         {"page": 0, "page_size": -1},
+        {"page": 0},
+        {"page_size": 0},
         {"sort": "bogus"},
         {"bogus": 1},
         {"filter[bogus]": "x"},
@@ -399,6 +401,21 @@ def test_many_invalid_sessions_get_the_documented_422_listing_the_first_problems
         "type": "too_many",
     }
     assert http.get(f"{ws}/experiments/{SEED_REQUEST['name']}").json()["run_count"] == 0
+
+
+def test_openapi_declares_the_paging_bounds_the_service_enforces(http: httpx.Client) -> None:
+    document = http.get("/openapi.json").json()
+    for path, limit in (
+        ("/apis/intake/v2/workspaces/{workspace}/experiments", 1000),
+        ("/apis/intake/v2/workspaces/{workspace}/spans", 1000),
+        ("/api/datasets", 100),
+    ):
+        parameters = {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
+        assert parameters["page"]["minimum"] == 1
+        assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (
+            1,
+            limit,
+        )
 
 
 def test_openapi_document_is_served_and_matches_the_repository(http: httpx.Client) -> None:

@@ -47,15 +47,15 @@ class Page(Generic[T]):
 
 def page_request(
     violations: Violations,
-    page: int,
-    page_size: int,
+    page: int | None,
+    page_size: int | None,
     *,
     max_page_size: int,
     default_page_size: int = DEFAULT_PAGE_SIZE,
 ) -> PageRequest:
-    """0 means "not given" (proto3 scalars): page 1, the default size."""
-    page = page or 1
-    page_size = page_size or min(default_page_size, max_page_size)
+    """None means "not given": page 1, the default size."""
+    page = 1 if page is None else page
+    page_size = min(default_page_size, max_page_size) if page_size is None else page_size
     if page < 1:
         violations.add("page", "Input should be greater than or equal to 1", "greater_than_equal")
     if page_size < 1:
@@ -94,7 +94,9 @@ PLATFORM_MAX_PAGE_SIZE = 100
 PLATFORM_DEFAULT_PAGE_SIZE = 20
 
 
-def platform_page(violations: Violations, page: int, page_size: int) -> PageRequest:
+def platform_page(
+    violations: Violations, page: int | None, page_size: int | None
+) -> PageRequest:
     return page_request(
         violations,
         page,

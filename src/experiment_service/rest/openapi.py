@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from google.api import field_behavior_pb2
-from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
+from google.protobuf import (
+    descriptor,
+    descriptor_pb2,
+    descriptor_pool,
+    message_factory,
+    unknown_fields,
+)
 
 from experiment_service.rest.dialects import HttpBinding, http_binding
 
@@ -23,6 +29,10 @@ SCALARS: dict[int, dict[str, Any]] = {
     descriptor.FieldDescriptor.TYPE_FLOAT: {"type": "number", "format": "float"},
     descriptor.FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},
 }
+INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32, descriptor.FieldDescriptor.TYPE_UINT32)
+# The service's own field option (proto/experiment_service/api/rules/v2/rules.proto).
+FIELD_RULES = "experiment_service.api.rules.v2.FieldRules"
+FIELD_RULES_NUMBER = 52001
 WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
     "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
@@ -128,6 +138,9 @@ class _Generator:
         self.comments = _Comments(list(files))
         self.services = [self.pool.FindServiceByName(name) for name in services]
         self.schemas: dict[str, Any] = dict(ERROR_SCHEMAS)
+        self.field_rules = message_factory.GetMessageClass(
+            self.pool.FindMessageTypeByName(FIELD_RULES)
+        )
 
     def document(self, title: str, version: str) -> dict[str, Any]:
         paths: dict[str, Any] = {}
@@ -310,7 +323,23 @@ class _Generator:
             return self.ref(field.message_type)
         if field.enum_type is not None:
             return {"type": "string", "enum": [value.name for value in field.enum_type.values]}
-        return dict(SCALARS[field.type])
+        return {**SCALARS[field.type], **self.bounds(field)}
+
+    def bounds(self, field: descriptor.FieldDescriptor) -> dict[str, Any]:
+        """The field's `experiment_service.api.rules.v2.rules` as JSON Schema keywords."""
+        # The option is an extension this pool knows and the options' own class does not:
+        # read it from the options' unknown fields.
+        found = unknown_fields.UnknownFieldSet(field.GetOptions())
+        for unknown in (found[index] for index in range(len(found))):
+            if unknown.field_number == FIELD_RULES_NUMBER:
+                rules = self.field_rules.FromString(unknown.data)
+                integral = field.type in INTEGRAL_TYPES
+                return {
+                    keyword: int(getattr(rules, keyword)) if integral else getattr(rules, keyword)
+                    for keyword in ("minimum", "maximum")
+                    if rules.HasField(keyword)
+                }
+        return {}
 
 
 def _behaviors(field: descriptor.FieldDescriptor) -> list[int]:

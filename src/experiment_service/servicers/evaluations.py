@@ -8,6 +8,7 @@ from experiment_service.api.intake.v2 import evaluations_pb2 as ev
 from experiment_service.api.intake.v2 import evaluations_pb2_grpc as ev_grpc
 from experiment_service.domain.intake.evaluations import Evaluations
 from experiment_service.servicers import evaluations_convert as convert
+from experiment_service.servicers.fields import optional
 from experiment_service.types import ServicerContext
 
 
@@ -28,8 +29,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
     ) -> ev.ListEvaluationsResponse:
         page, sort = await self._evaluations.list(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.evaluation_filter(request.filter),
         )
@@ -87,8 +88,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         page = await self._evaluations.sessions(
             request.workspace,
             request.name,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.mode,
             request.sort,
             equals,

@@ -6,6 +6,7 @@ from experiment_service.api.intake.v2 import evaluator_results_pb2 as er
 from experiment_service.api.intake.v2 import evaluator_results_pb2_grpc as er_grpc
 from experiment_service.domain.intake.evaluator_results import EvaluatorResults
 from experiment_service.servicers import evaluator_results_convert as convert
+from experiment_service.servicers.fields import optional
 from experiment_service.types import ServicerContext
 
 
@@ -24,8 +25,8 @@ class EvaluatorResultServicer(er_grpc.EvaluatorResultServiceServicer):
     ) -> er.ListEvaluatorResultsResponse:
         page, sort = await self._results.list(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.result_filter(request.filter),
         )

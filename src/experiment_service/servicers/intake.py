@@ -55,8 +55,8 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
     ) -> svc.ListExperimentGroupsResponse:
         page, sort = await self._groups.list(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.group_filter(request.filter),
         )
@@ -97,8 +97,8 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
     ) -> svc.ListExperimentsResponse:
         page, sort = await self._experiments.list(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.experiment_filter(request.filter),
         )
@@ -155,8 +155,8 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
         page = await self._sessions.list(
             request.workspace,
             request.name,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             optional(request.filter, "status"),
             optional(request.filter, "test_case_id"),
         )

@@ -58,7 +58,10 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
         self, request: ds.ListDatasetsRequest, context: ServicerContext
     ) -> ds.ListDatasetsResponse:
         page = await self._datasets.list(
-            current_workspace(), request.page, request.page_size, request.sort_by
+            current_workspace(),
+            optional(request, "page"),
+            optional(request, "page_size"),
+            request.sort_by,
         )
         items = [convert.dataset_message(d) for d in page.items]
         return convert.page_response(
@@ -107,7 +110,10 @@ class DatasetServicer(ds_grpc.DatasetServiceServicer):
         self, request: ds.ListDatasetRowsRequest, context: ServicerContext
     ) -> ds.ListDatasetRowsResponse:
         page = await self._datasets.list_rows(
-            current_workspace(), request.dataset_id, request.page, request.page_size
+            current_workspace(),
+            request.dataset_id,
+            optional(request, "page"),
+            optional(request, "page_size"),
         )
         items = [convert.record_message(r) for r in page.items]
         return convert.page_response(
@@ -133,7 +139,10 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
         self, request: pr.ListPromptsRequest, context: ServicerContext
     ) -> pr.ListPromptsResponse:
         page = await self._prompts.list(
-            current_workspace(), request.page, request.page_size, request.sort_by
+            current_workspace(),
+            optional(request, "page"),
+            optional(request, "page_size"),
+            request.sort_by,
         )
         items = [convert.prompt_message(p) for p in page.items]
         return convert.page_response(
@@ -173,7 +182,10 @@ class PromptServicer(pr_grpc.PromptServiceServicer):
         self, request: pr.ListPromptVersionsRequest, context: ServicerContext
     ) -> pr.ListPromptVersionsResponse:
         page = await self._prompts.list_versions(
-            current_workspace(), request.prompt_id, request.page, request.page_size
+            current_workspace(),
+            request.prompt_id,
+            optional(request, "page"),
+            optional(request, "page_size"),
         )
         items = [convert.version_message(v) for v in page.items]
         return convert.page_response(
@@ -208,7 +220,10 @@ class EvaluatorServicer(ev_grpc.EvaluatorServiceServicer):
         self, request: ev.ListEvaluatorsRequest, context: ServicerContext
     ) -> ev.ListEvaluatorsResponse:
         page = await self._evaluators.list(
-            current_workspace(), request.page, request.page_size, request.sort_by
+            current_workspace(),
+            optional(request, "page"),
+            optional(request, "page_size"),
+            request.sort_by,
         )
         items = [convert.evaluator_message(e) for e in page.items]
         return convert.page_response(
@@ -281,8 +296,8 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
     ) -> ex.ListExperimentsResponse:
         page = await self._experiments.list(
             current_workspace(),
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort_by,
             optional(request, "status"),
         )
@@ -335,8 +350,8 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         page = await self._experiments.list_traces(
             current_workspace(),
             request.experiment_id,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort_by,
             optional(request, "status"),
         )

@@ -15,6 +15,7 @@ from experiment_service.domain.telemetry.ingest import TelemetryIngest
 from experiment_service.domain.telemetry.reads import TelemetryReads
 from experiment_service.servicers import telemetry_convert as convert
 from experiment_service.servicers.auth import WORKSPACE_HEADER, caller_workspace, header_value
+from experiment_service.servicers.fields import optional
 from experiment_service.servicers.otlp_convert import export_request, received_spans
 from experiment_service.types import ServicerContext
 
@@ -68,8 +69,8 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
     ) -> tel.ListAnnotationsResponse:
         page, sort = await self._annotations.list(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.annotation_filter(request.filter),
         )
@@ -98,8 +99,8 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
     ) -> tel.ListTracesResponse:
         page, sort = await self._reads.list_traces(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             request.mode,
             convert.span_filter(request.filter),
@@ -115,8 +116,8 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
     ) -> tel.ListSpansResponse:
         page, sort = await self._reads.list_spans(
             request.workspace,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             request.mode,
             convert.span_filter(request.filter),
@@ -129,8 +130,8 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
         page, sort, fields = await self._reads.span_groups(
             request.workspace,
             request.by,
-            request.page,
-            request.page_size,
+            optional(request, "page"),
+            optional(request, "page_size"),
             request.sort,
             convert.span_filter(request.filter),
         )

@@ -227,7 +227,12 @@ class Evaluations:
         return await self.get(workspace, name)
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort: str, where: EvaluationFilter
+        self,
+        workspace: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: EvaluationFilter,
     ) -> tuple[Page[Evaluation], str]:
         violations = Violations()
         request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
@@ -289,8 +294,8 @@ class Evaluations:
         self,
         workspace: str,
         name: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         mode: str,
         sort: str,
         equals: dict[str, str],

@@ -111,7 +111,12 @@ class EvaluatorResults:
         return [stored_result(row) for row in rows]
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort: str, where: EvaluatorResultFilter
+        self,
+        workspace: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: EvaluatorResultFilter,
     ) -> tuple[Page[StoredEvaluatorResult], str]:
         violations = Violations()
         request = page_request(

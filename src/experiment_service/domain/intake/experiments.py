@@ -130,7 +130,12 @@ class IntakeExperiments:
         return to_domain(row, rollups[row.id])
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort: str, where: ExperimentFilter
+        self,
+        workspace: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: ExperimentFilter,
     ) -> tuple[Page[Experiment], str]:
         violations = Violations()
         request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)

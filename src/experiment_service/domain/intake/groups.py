@@ -61,7 +61,7 @@ class ExperimentGroups:
         return _to_domain(*found)
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort: str, where: GroupFilter
+        self, workspace: str, page: int | None, page_size: int | None, sort: str, where: GroupFilter
     ) -> tuple[Page[ExperimentGroup], str]:
         violations = Violations()
         request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)

@@ -111,8 +111,8 @@ class IntakeSessions:
         self,
         workspace: str,
         experiment_name: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         status: str | None,
         test_case_id: str | None,
     ) -> Page[Session]:

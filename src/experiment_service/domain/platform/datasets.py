@@ -52,7 +52,9 @@ class Datasets:
         async with self._db.transaction() as session:
             return dataset_from_row(await _owned(session, workspace, dataset_id))
 
-    async def list(self, workspace: str, page: int, page_size: int, sort_by: str) -> Page[Dataset]:
+    async def list(
+        self, workspace: str, page: int | None, page_size: int | None, sort_by: str
+    ) -> Page[Dataset]:
         return await list_page(
             self._db,
             DatasetRow,
@@ -129,7 +131,7 @@ class Datasets:
         return stored, row_count
 
     async def list_rows(
-        self, workspace: str, dataset_id: str, page: int, page_size: int
+        self, workspace: str, dataset_id: str, page: int | None, page_size: int | None
     ) -> Page[DatasetRecord]:
         violations = Violations()
         request = platform_page(violations, page, page_size)

@@ -55,7 +55,7 @@ class Evaluators:
             return evaluator_from_row(await _owned(session, workspace, evaluator_id))
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort_by: str
+        self, workspace: str, page: int | None, page_size: int | None, sort_by: str
     ) -> Page[Evaluator]:
         return await list_page(
             self._db,

@@ -139,8 +139,8 @@ class PlatformExperiments:
     async def list(
         self,
         workspace: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         sort_by: str,
         status: str | None = None,
     ) -> Page[PlatformExperiment]:
@@ -243,8 +243,8 @@ class PlatformExperiments:
         self,
         workspace: str,
         experiment_id: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         sort_by: str,
         status: str | None = None,
     ) -> Page[Trace]:

@@ -60,7 +60,9 @@ class Prompts:
         async with self._db.transaction() as session:
             return prompt_from_row(await owned_prompt(session, workspace, prompt_id))
 
-    async def list(self, workspace: str, page: int, page_size: int, sort_by: str) -> Page[Prompt]:
+    async def list(
+        self, workspace: str, page: int | None, page_size: int | None, sort_by: str
+    ) -> Page[Prompt]:
         return await list_page(
             self._db,
             PromptRow,
@@ -127,7 +129,7 @@ class Prompts:
         return version_from_row(row)
 
     async def list_versions(
-        self, workspace: str, prompt_id: str, page: int, page_size: int
+        self, workspace: str, prompt_id: str, page: int | None, page_size: int | None
     ) -> Page[PromptVersion]:
         violations = Violations()
         request = platform_page(violations, page, page_size)

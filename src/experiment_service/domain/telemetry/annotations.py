@@ -121,7 +121,12 @@ class Annotations:
                 )
 
     async def list(
-        self, workspace: str, page: int, page_size: int, sort: str, where: AnnotationFilter
+        self,
+        workspace: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: AnnotationFilter,
     ) -> tuple[Page[Annotation], str]:
         violations = Violations()
         request = page_request(

@@ -90,8 +90,8 @@ class TelemetryReads:
     async def list_spans(
         self,
         workspace: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         sort: str,
         mode: str,
         where: SpanFilter,
@@ -111,7 +111,13 @@ class TelemetryReads:
         return span_of(row, Mode.DETAILED)
 
     async def span_groups(
-        self, workspace: str, by: str, page: int, page_size: int, sort: str, where: SpanFilter
+        self,
+        workspace: str,
+        by: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: SpanFilter,
     ) -> tuple[Page[SpanGroup], str, list[str]]:
         violations = Violations()
         fields = [name.strip() for name in by.split(",") if name.strip()]
@@ -138,8 +144,8 @@ class TelemetryReads:
     async def list_traces(
         self,
         workspace: str,
-        page: int,
-        page_size: int,
+        page: int | None,
+        page_size: int | None,
         sort: str,
         mode: str,
         where: SpanFilter,
@@ -177,8 +183,8 @@ class TelemetryReads:
 
 def _span_list(
     workspace: str,
-    page: int,
-    page_size: int,
+    page: int | None,
+    page_size: int | None,
     sort: str,
     mode: str,
     where: SpanFilter,
@@ -202,8 +208,8 @@ def _span_list(
 
 def _paging(
     violations: Violations,
-    page: int,
-    page_size: int,
+    page: int | None,
+    page_size: int | None,
     sort: str,
     allowed: tuple[str, ...],
     default: str = "-started_at",

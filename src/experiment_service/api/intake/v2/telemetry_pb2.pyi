@@ -1,6 +1,7 @@
 import datetime
 
 from experiment_service.api.intake.v2 import resources_pb2 as _resources_pb2
+from experiment_service.api.rules.v2 import rules_pb2 as _rules_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2

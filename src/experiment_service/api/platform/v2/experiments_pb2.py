@@ -24,6 +24,7 @@ _sym_db = _symbol_database.Default()
 
 from experiment_service.api.comparison.v2 import comparison_pb2 as experiment__service_dot_api_dot_comparison_dot_v2_dot_comparison__pb2
 from experiment_service.api.platform.v2 import resources_pb2 as experiment__service_dot_api_dot_platform_dot_v2_dot_resources__pb2
+from experiment_service.api.rules.v2 import rules_pb2 as experiment__service_dot_api_dot_rules_dot_v2_dot_rules__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
@@ -31,7 +32,7 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4experiment_service/api/platform/v2/experiments.proto\x12\"experiment_service.api.platform.v2\x1a\x35\x65xperiment_service/api/comparison/v2/comparison.proto\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"c\n\x17\x43reateExperimentRequest\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"\x82\x01\n\x16ListExperimentsRequest\x12\x12\n\x04page\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\t\n\x07_status\"\xa9\x01\n\x17ListExperimentsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x07\n\x05_nextB\x0b\n\t_previous\"e\n\x19\x43ompareExperimentsRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08\x62\x61seline\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x03top\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x06\n\x04_top\"(\n\x14GetExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"u\n\x17UpdateExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\nexperiment\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"+\n\x17\x43\x61ncelExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x16WatchExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xba\x02\n\x0f\x45xperimentEvent\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x03\x12`\n\x0ctrace_counts\x18\x02 \x03(\x0b\x32\x44.experiment_service.api.platform.v2.ExperimentEvent.TraceCountsEntryB\x04\xe2\x41\x01\x03\x12G\n\x07summary\x18\x03 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceSummaryB\x04\xe2\x41\x01\x03\x1a\x32\n\x10TraceCountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\"H\n\x13\x45xportTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06\x66ormat\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"B\n\x16RerunExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08statuses\x18\x02 \x03(\tB\x04\xe2\x41\x01\x01\"+\n\x17\x44\x65leteExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x9a\x01\n\x11ListTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\x04page\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x15\n\x07sort_by\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\t\n\x07_status\"\x9f\x01\n\x12ListTracesResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12:\n\x07results\x18\x04 \x03(\x0b\x32).experiment_service.api.platform.v2.TraceB\x07\n\x05_nextB\x0b\n\t_previous\"5\n\x16GetTraceSummaryRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xe1\x02\n\x0cTraceSummary\x12\x13\n\x0btotal_count\x18\x01 \x01(\x05\x12\x12\n\ntotal_cost\x18\x02 \x01(\x01\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x1b\n\x13total_prompt_tokens\x18\x04 \x01(\x05\x12\x1f\n\x17total_completion_tokens\x18\x05 \x01(\x05\x12\x18\n\x0b\x61vg_latency\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12L\n\x06scores\x18\x07 \x03(\x0b\x32<.experiment_service.api.platform.v2.TraceSummary.ScoresEntry\x1a\\\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12<\n\x05value\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.Aggregate:\x02\x38\x01\x42\x0e\n\x0c_avg_latency\"@\n\x0fGetTraceRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\xec\x01\n\x0cTraceMetrics\x12\x17\n\x04\x63ost\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1a\n\x07latency\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12 \n\rprompt_tokens\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12$\n\x11\x63ompletion_tokens\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x18\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x07\n\x05_costB\n\n\x08_latencyB\x10\n\x0e_prompt_tokensB\x14\n\x12_completion_tokensB\x08\n\x06_model\"\xd3\x02\n\x18SubmitTraceResultRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12G\n\x07metrics\x18\x05 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceMetricsB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0chuman_scores\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x32\xf8\x12\n\x11\x45xperimentService\x12\xa8\x01\n\x10\x43reateExperiment\x12;.experiment_service.api.platform.v2.CreateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"\'\x82\xd3\xe4\x93\x02!\"\x13/api/v2/experiments:\nexperiment\x12\xac\x01\n\x0fListExperiments\x12:.experiment_service.api.platform.v2.ListExperimentsRequest\x1a;.experiment_service.api.platform.v2.ListExperimentsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/list\x12\x9b\x01\n\rGetExperiment\x12\x38.experiment_service.api.platform.v2.GetExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/{id}\x12\xad\x01\n\x10UpdateExperiment\x12;.experiment_service.api.platform.v2.UpdateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\",\x82\xd3\xe4\x93\x02&2\x18/api/v2/experiments/{id}:\nexperiment\x12\xab\x01\n\x10\x43\x61ncelExperiment\x12;.experiment_service.api.platform.v2.CancelExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v2/experiments/{id}/cancel:\x01*\x12\xad\x01\n\x0fWatchExperiment\x12:.experiment_service.api.platform.v2.WatchExperimentRequest\x1a\x33.experiment_service.api.platform.v2.ExperimentEvent\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/api/v2/experiments/{id}/events0\x01\x12\x98\x01\n\x0c\x45xportTraces\x12\x37.experiment_service.api.platform.v2.ExportTracesRequest\x1a\x14.google.api.HttpBody\"7\x82\xd3\xe4\x93\x02\x31\x12//api/v2/experiments/{experiment_id}/logs/export0\x01\x12\xa8\x01\n\x0fRerunExperiment\x12:.experiment_service.api.platform.v2.RerunExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\")\x82\xd3\xe4\x93\x02#\"\x1e/api/v2/experiments/{id}/rerun:\x01*\x12\x89\x01\n\x10\x44\x65leteExperiment\x12;.experiment_service.api.platform.v2.DeleteExperimentRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v2/experiments/{id}\x12\xbc\x01\n\x12\x43ompareExperiments\x12=.experiment_service.api.platform.v2.CompareExperimentsRequest\x1a:.experiment_service.api.comparison.v2.ExperimentComparison\"+\x82\xd3\xe4\x93\x02%\x12#/api/v2/experiments/{id}/comparison\x12\xb2\x01\n\nListTraces\x12\x35.experiment_service.api.platform.v2.ListTracesRequest\x1a\x36.experiment_service.api.platform.v2.ListTracesResponse\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/list\x12\xb9\x01\n\x0fGetTraceSummary\x12:.experiment_service.api.platform.v2.GetTraceSummaryRequest\x1a\x30.experiment_service.api.platform.v2.TraceSummary\"8\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v2/experiments/{experiment_id}/logs/summary\x12\xa1\x01\n\x08GetTrace\x12\x33.experiment_service.api.platform.v2.GetTraceRequest\x1a).experiment_service.api.platform.v2.Trace\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/{id}\x12\xb6\x01\n\x11SubmitTraceResult\x12<.experiment_service.api.platform.v2.SubmitTraceResultRequest\x1a).experiment_service.api.platform.v2.Trace\"8\x82\xd3\xe4\x93\x02\x32\x32-/api/v2/experiments/{experiment_id}/logs/{id}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4experiment_service/api/platform/v2/experiments.proto\x12\"experiment_service.api.platform.v2\x1a\x35\x65xperiment_service/api/comparison/v2/comparison.proto\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"c\n\x17\x43reateExperimentRequest\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"\xc6\x01\n\x16ListExperimentsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\t\n\x07_status\"\xa9\x01\n\x17ListExperimentsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x07\n\x05_nextB\x0b\n\t_previous\"e\n\x19\x43ompareExperimentsRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08\x62\x61seline\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x03top\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x06\n\x04_top\"(\n\x14GetExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"u\n\x17UpdateExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\nexperiment\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x02\"+\n\x17\x43\x61ncelExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x16WatchExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xba\x02\n\x0f\x45xperimentEvent\x12H\n\nexperiment\x18\x01 \x01(\x0b\x32..experiment_service.api.platform.v2.ExperimentB\x04\xe2\x41\x01\x03\x12`\n\x0ctrace_counts\x18\x02 \x03(\x0b\x32\x44.experiment_service.api.platform.v2.ExperimentEvent.TraceCountsEntryB\x04\xe2\x41\x01\x03\x12G\n\x07summary\x18\x03 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceSummaryB\x04\xe2\x41\x01\x03\x1a\x32\n\x10TraceCountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\"H\n\x13\x45xportTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06\x66ormat\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"B\n\x16RerunExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08statuses\x18\x02 \x03(\tB\x04\xe2\x41\x01\x01\"+\n\x17\x44\x65leteExperimentRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xde\x01\n\x11ListTracesRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12\x15\n\x07sort_by\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x06status\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\t\n\x07_status\"\x9f\x01\n\x12ListTracesResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12:\n\x07results\x18\x04 \x03(\x0b\x32).experiment_service.api.platform.v2.TraceB\x07\n\x05_nextB\x0b\n\t_previous\"5\n\x16GetTraceSummaryRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xe1\x02\n\x0cTraceSummary\x12\x13\n\x0btotal_count\x18\x01 \x01(\x05\x12\x12\n\ntotal_cost\x18\x02 \x01(\x01\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x1b\n\x13total_prompt_tokens\x18\x04 \x01(\x05\x12\x1f\n\x17total_completion_tokens\x18\x05 \x01(\x05\x12\x18\n\x0b\x61vg_latency\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12L\n\x06scores\x18\x07 \x03(\x0b\x32<.experiment_service.api.platform.v2.TraceSummary.ScoresEntry\x1a\\\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12<\n\x05value\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.Aggregate:\x02\x38\x01\x42\x0e\n\x0c_avg_latency\"@\n\x0fGetTraceRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\xec\x01\n\x0cTraceMetrics\x12\x17\n\x04\x63ost\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1a\n\x07latency\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12 \n\rprompt_tokens\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12$\n\x11\x63ompletion_tokens\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x18\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x07\n\x05_costB\n\n\x08_latencyB\x10\n\x0e_prompt_tokensB\x14\n\x12_completion_tokensB\x08\n\x06_model\"\xd3\x02\n\x18SubmitTraceResultRequest\x12\x1b\n\rexperiment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x02id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12G\n\x07metrics\x18\x05 \x01(\x0b\x32\x30.experiment_service.api.platform.v2.TraceMetricsB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0chuman_scores\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x32\xf8\x12\n\x11\x45xperimentService\x12\xa8\x01\n\x10\x43reateExperiment\x12;.experiment_service.api.platform.v2.CreateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"\'\x82\xd3\xe4\x93\x02!\"\x13/api/v2/experiments:\nexperiment\x12\xac\x01\n\x0fListExperiments\x12:.experiment_service.api.platform.v2.ListExperimentsRequest\x1a;.experiment_service.api.platform.v2.ListExperimentsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/list\x12\x9b\x01\n\rGetExperiment\x12\x38.experiment_service.api.platform.v2.GetExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v2/experiments/{id}\x12\xad\x01\n\x10UpdateExperiment\x12;.experiment_service.api.platform.v2.UpdateExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\",\x82\xd3\xe4\x93\x02&2\x18/api/v2/experiments/{id}:\nexperiment\x12\xab\x01\n\x10\x43\x61ncelExperiment\x12;.experiment_service.api.platform.v2.CancelExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v2/experiments/{id}/cancel:\x01*\x12\xad\x01\n\x0fWatchExperiment\x12:.experiment_service.api.platform.v2.WatchExperimentRequest\x1a\x33.experiment_service.api.platform.v2.ExperimentEvent\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/api/v2/experiments/{id}/events0\x01\x12\x98\x01\n\x0c\x45xportTraces\x12\x37.experiment_service.api.platform.v2.ExportTracesRequest\x1a\x14.google.api.HttpBody\"7\x82\xd3\xe4\x93\x02\x31\x12//api/v2/experiments/{experiment_id}/logs/export0\x01\x12\xa8\x01\n\x0fRerunExperiment\x12:.experiment_service.api.platform.v2.RerunExperimentRequest\x1a..experiment_service.api.platform.v2.Experiment\")\x82\xd3\xe4\x93\x02#\"\x1e/api/v2/experiments/{id}/rerun:\x01*\x12\x89\x01\n\x10\x44\x65leteExperiment\x12;.experiment_service.api.platform.v2.DeleteExperimentRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v2/experiments/{id}\x12\xbc\x01\n\x12\x43ompareExperiments\x12=.experiment_service.api.platform.v2.CompareExperimentsRequest\x1a:.experiment_service.api.comparison.v2.ExperimentComparison\"+\x82\xd3\xe4\x93\x02%\x12#/api/v2/experiments/{id}/comparison\x12\xb2\x01\n\nListTraces\x12\x35.experiment_service.api.platform.v2.ListTracesRequest\x1a\x36.experiment_service.api.platform.v2.ListTracesResponse\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/list\x12\xb9\x01\n\x0fGetTraceSummary\x12:.experiment_service.api.platform.v2.GetTraceSummaryRequest\x1a\x30.experiment_service.api.platform.v2.TraceSummary\"8\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v2/experiments/{experiment_id}/logs/summary\x12\xa1\x01\n\x08GetTrace\x12\x33.experiment_service.api.platform.v2.GetTraceRequest\x1a).experiment_service.api.platform.v2.Trace\"5\x82\xd3\xe4\x93\x02/\x12-/api/v2/experiments/{experiment_id}/logs/{id}\x12\xb6\x01\n\x11SubmitTraceResult\x12<.experiment_service.api.platform.v2.SubmitTraceResultRequest\x1a).experiment_service.api.platform.v2.Trace\"8\x82\xd3\xe4\x93\x02\x32\x32-/api/v2/experiments/{experiment_id}/logs/{id}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,9 +42,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEEXPERIMENTREQUEST'].fields_by_name['experiment']._loaded_options = None
   _globals['_CREATEEXPERIMENTREQUEST'].fields_by_name['experiment']._serialized_options = b'\342A\001\002'
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page']._loaded_options = None
-  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page']._serialized_options = b'\342A\001\001'
+  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page']._serialized_options = b'\342A\001\001\212\262\031\t\t\000\000\000\000\000\000\360?'
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page_size']._loaded_options = None
-  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000\000Y@'
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['sort_by']._loaded_options = None
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
   _globals['_LISTEXPERIMENTSREQUEST'].fields_by_name['status']._loaded_options = None
@@ -85,9 +86,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTTRACESREQUEST'].fields_by_name['experiment_id']._loaded_options = None
   _globals['_LISTTRACESREQUEST'].fields_by_name['experiment_id']._serialized_options = b'\342A\001\002'
   _globals['_LISTTRACESREQUEST'].fields_by_name['page']._loaded_options = None
-  _globals['_LISTTRACESREQUEST'].fields_by_name['page']._serialized_options = b'\342A\001\001'
+  _globals['_LISTTRACESREQUEST'].fields_by_name['page']._serialized_options = b'\342A\001\001\212\262\031\t\t\000\000\000\000\000\000\360?'
   _globals['_LISTTRACESREQUEST'].fields_by_name['page_size']._loaded_options = None
-  _globals['_LISTTRACESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTTRACESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000\000Y@'
   _globals['_LISTTRACESREQUEST'].fields_by_name['sort_by']._loaded_options = None
   _globals['_LISTTRACESREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
   _globals['_LISTTRACESREQUEST'].fields_by_name['status']._loaded_options = None
@@ -152,48 +153,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTSERVICE'].methods_by_name['GetTrace']._serialized_options = b'\202\323\344\223\002/\022-/api/v2/experiments/{experiment_id}/logs/{id}'
   _globals['_EXPERIMENTSERVICE'].methods_by_name['SubmitTraceResult']._loaded_options = None
   _globals['_EXPERIMENTSERVICE'].methods_by_name['SubmitTraceResult']._serialized_options = b'\202\323\344\223\00222-/api/v2/experiments/{experiment_id}/logs/{id}:\001*'
-  _globals['_CREATEEXPERIMENTREQUEST']._serialized_start=348
-  _globals['_CREATEEXPERIMENTREQUEST']._serialized_end=447
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=450
-  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=580
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=583
-  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=752
-  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_start=754
-  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_end=855
-  _globals['_GETEXPERIMENTREQUEST']._serialized_start=857
-  _globals['_GETEXPERIMENTREQUEST']._serialized_end=897
-  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_start=899
-  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_end=1016
-  _globals['_CANCELEXPERIMENTREQUEST']._serialized_start=1018
-  _globals['_CANCELEXPERIMENTREQUEST']._serialized_end=1061
-  _globals['_WATCHEXPERIMENTREQUEST']._serialized_start=1063
-  _globals['_WATCHEXPERIMENTREQUEST']._serialized_end=1105
-  _globals['_EXPERIMENTEVENT']._serialized_start=1108
-  _globals['_EXPERIMENTEVENT']._serialized_end=1422
-  _globals['_EXPERIMENTEVENT_TRACECOUNTSENTRY']._serialized_start=1372
-  _globals['_EXPERIMENTEVENT_TRACECOUNTSENTRY']._serialized_end=1422
-  _globals['_EXPORTTRACESREQUEST']._serialized_start=1424
-  _globals['_EXPORTTRACESREQUEST']._serialized_end=1496
-  _globals['_RERUNEXPERIMENTREQUEST']._serialized_start=1498
-  _globals['_RERUNEXPERIMENTREQUEST']._serialized_end=1564
-  _globals['_DELETEEXPERIMENTREQUEST']._serialized_start=1566
-  _globals['_DELETEEXPERIMENTREQUEST']._serialized_end=1609
-  _globals['_LISTTRACESREQUEST']._serialized_start=1612
-  _globals['_LISTTRACESREQUEST']._serialized_end=1766
-  _globals['_LISTTRACESRESPONSE']._serialized_start=1769
-  _globals['_LISTTRACESRESPONSE']._serialized_end=1928
-  _globals['_GETTRACESUMMARYREQUEST']._serialized_start=1930
-  _globals['_GETTRACESUMMARYREQUEST']._serialized_end=1983
-  _globals['_TRACESUMMARY']._serialized_start=1986
-  _globals['_TRACESUMMARY']._serialized_end=2339
-  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_start=2231
-  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_end=2323
-  _globals['_GETTRACEREQUEST']._serialized_start=2341
-  _globals['_GETTRACEREQUEST']._serialized_end=2405
-  _globals['_TRACEMETRICS']._serialized_start=2408
-  _globals['_TRACEMETRICS']._serialized_end=2644
-  _globals['_SUBMITTRACERESULTREQUEST']._serialized_start=2647
-  _globals['_SUBMITTRACERESULTREQUEST']._serialized_end=2986
-  _globals['_EXPERIMENTSERVICE']._serialized_start=2989
-  _globals['_EXPERIMENTSERVICE']._serialized_end=5413
+  _globals['_CREATEEXPERIMENTREQUEST']._serialized_start=393
+  _globals['_CREATEEXPERIMENTREQUEST']._serialized_end=492
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_start=495
+  _globals['_LISTEXPERIMENTSREQUEST']._serialized_end=693
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_start=696
+  _globals['_LISTEXPERIMENTSRESPONSE']._serialized_end=865
+  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_start=867
+  _globals['_COMPAREEXPERIMENTSREQUEST']._serialized_end=968
+  _globals['_GETEXPERIMENTREQUEST']._serialized_start=970
+  _globals['_GETEXPERIMENTREQUEST']._serialized_end=1010
+  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_start=1012
+  _globals['_UPDATEEXPERIMENTREQUEST']._serialized_end=1129
+  _globals['_CANCELEXPERIMENTREQUEST']._serialized_start=1131
+  _globals['_CANCELEXPERIMENTREQUEST']._serialized_end=1174
+  _globals['_WATCHEXPERIMENTREQUEST']._serialized_start=1176
+  _globals['_WATCHEXPERIMENTREQUEST']._serialized_end=1218
+  _globals['_EXPERIMENTEVENT']._serialized_start=1221
+  _globals['_EXPERIMENTEVENT']._serialized_end=1535
+  _globals['_EXPERIMENTEVENT_TRACECOUNTSENTRY']._serialized_start=1485
+  _globals['_EXPERIMENTEVENT_TRACECOUNTSENTRY']._serialized_end=1535
+  _globals['_EXPORTTRACESREQUEST']._serialized_start=1537
+  _globals['_EXPORTTRACESREQUEST']._serialized_end=1609
+  _globals['_RERUNEXPERIMENTREQUEST']._serialized_start=1611
+  _globals['_RERUNEXPERIMENTREQUEST']._serialized_end=1677
+  _globals['_DELETEEXPERIMENTREQUEST']._serialized_start=1679
+  _globals['_DELETEEXPERIMENTREQUEST']._serialized_end=1722
+  _globals['_LISTTRACESREQUEST']._serialized_start=1725
+  _globals['_LISTTRACESREQUEST']._serialized_end=1947
+  _globals['_LISTTRACESRESPONSE']._serialized_start=1950
+  _globals['_LISTTRACESRESPONSE']._serialized_end=2109
+  _globals['_GETTRACESUMMARYREQUEST']._serialized_start=2111
+  _globals['_GETTRACESUMMARYREQUEST']._serialized_end=2164
+  _globals['_TRACESUMMARY']._serialized_start=2167
+  _globals['_TRACESUMMARY']._serialized_end=2520
+  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_start=2412
+  _globals['_TRACESUMMARY_SCORESENTRY']._serialized_end=2504
+  _globals['_GETTRACEREQUEST']._serialized_start=2522
+  _globals['_GETTRACEREQUEST']._serialized_end=2586
+  _globals['_TRACEMETRICS']._serialized_start=2589
+  _globals['_TRACEMETRICS']._serialized_end=2825
+  _globals['_SUBMITTRACERESULTREQUEST']._serialized_start=2828
+  _globals['_SUBMITTRACERESULTREQUEST']._serialized_end=3167
+  _globals['_EXPERIMENTSERVICE']._serialized_start=3170
+  _globals['_EXPERIMENTSERVICE']._serialized_end=5594
 # @@protoc_insertion_point(module_scope)
