@@ -94,9 +94,7 @@ PLATFORM_MAX_PAGE_SIZE = 100
 PLATFORM_DEFAULT_PAGE_SIZE = 20
 
 
-def platform_page(
-    violations: Violations, page: int | None, page_size: int | None
-) -> PageRequest:
+def platform_page(violations: Violations, page: int | None, page_size: int | None) -> PageRequest:
     return page_request(
         violations,
         page,
