@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: serve test test-sqlite lint protos clean
+.PHONY: serve test test-sqlite lint protos conformance clean
 
 serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite in the user data directory)
 	$(BIN)/experiment-service serve
@@ -28,6 +28,10 @@ lint: $(INSTALLED) $(BUF)
 	$(BUF) lint
 	$(BIN)/ruff check
 	$(BIN)/mypy
+
+conformance: $(INSTALLED)  ## Every schemathesis check against a running server: make conformance KEY=esk_...
+	$(BIN)/schemathesis run $(or $(BASE),http://localhost:8080)/openapi.json --checks all \
+		-H "Authorization: Bearer $(KEY)" --max-examples 20 --seed 1
 
 protos: $(INSTALLED)  ## Regenerate src/experiment_service/api/ from proto/
 	$(BIN)/python scripts/gen_protos.py

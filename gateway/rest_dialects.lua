@@ -89,32 +89,23 @@ local function rewrite_query(path)
   return base .. "?" .. table.concat(parts, "&")
 end
 
--- The methods bound to the path (ROUTES: one Lua pattern per path template) as a set and as
--- an Allow header; nil when no template matches it.
+-- The methods bound to the path as a set and as an Allow header (ROUTES: one Lua pattern per
+-- path template, most literal first, as the transcoder routes), or nil when none matches.
 local function allowed_methods(path)
   local bare = path:match("^([^?]*)")
   if #bare > 1 then
     bare = bare:gsub("/$", "")
   end
-  local methods = {}
-  local found = false
   for _, route in ipairs(ROUTES) do
     if bare:match(route[1]) then
-      found = true
+      local methods = {}
       for method in route[2]:gmatch("[A-Z]+") do
         methods[method] = true
       end
+      return methods, route[2]
     end
   end
-  if not found then
-    return nil, nil
-  end
-  local names = {}
-  for method, _ in pairs(methods) do
-    names[#names + 1] = method
-  end
-  table.sort(names)
-  return methods, table.concat(names, ", ")
+  return nil, nil
 end
 
 function envoy_on_request(handle)

@@ -168,6 +168,9 @@ def test_other_methods_on_known_paths_get_405_with_allow(
         assert reply.json() == {"detail": "Method Not Allowed"}
     listed = platform.delete("/api/datasets/")
     assert listed.status_code == 405 and listed.headers["allow"] == "GET, POST"
+    # A literal path is not the template beside it: /list is not an experiment's id.
+    experiments = platform.post("/api/v2/experiments/list/")
+    assert experiments.status_code == 405 and experiments.headers["allow"] == "GET"
     assert listed.json() == {"detail": "Method not allowed."}
 
 

@@ -68,7 +68,12 @@ def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
     roots = ", ".join(f"[{_lua_string(name)}] = true" for name in METRIC_FILTER_ROOTS)
     lines.append(f"local METRIC_FILTER_ROOTS = {{ {roots} }}")
     lines.append("local ROUTES = {")
-    for path, methods in dialects.allowed_methods(bindings).items():
+    # Most literal first: the transcoder routes /experiments/list before /experiments/{id},
+    # and so does the filter's first match.
+    routes = sorted(
+        dialects.allowed_methods(bindings).items(), key=lambda item: (item[0].count("{"), item[0])
+    )
+    for path, methods in routes:
         pattern = "^" + _lua_pattern(path) + "$"
         lines.append(f"  {{ {_lua_string(pattern)}, {_lua_string(', '.join(methods))} }},")
     lines.append("}")
