@@ -132,6 +132,11 @@ def test_membership_updates_and_immutable_fields(
     )
     with pytest.raises(ConflictError):
         sdk.evaluations.create(workspace=workspace, name="e", dataset_name="d")
+    # The SDK's exist_ok reads the existing evaluation back on 409.
+    existing = sdk.evaluations.create(
+        workspace=workspace, name="e", dataset_name="d", exist_ok=True
+    )
+    assert existing.experiment_ids == [first.id]
 
     merged = sdk.evaluations.patch(
         "e", workspace=workspace, experiment_ids=[first.id, second.id], root_cause="timeouts"

@@ -35,6 +35,7 @@ from experiment_service.api.platform.v2 import (
 )
 from experiment_service.config import GRPC_ADDRESS_FLAG, HTTP_ADDRESS_FLAG, Settings
 from experiment_service.domain.comparison.service import Comparisons
+from experiment_service.domain.intake.evaluation_sessions import EvaluationSessions
 from experiment_service.domain.intake.evaluations import Evaluations
 from experiment_service.domain.intake.evaluator_results import EvaluatorResults
 from experiment_service.domain.intake.experiments import IntakeExperiments
@@ -140,7 +141,8 @@ class Server:
             self._grpc,
         )
         evaluations_pb2_grpc.add_EvaluationServiceServicer_to_server(
-            EvaluationServicer(Evaluations(self.database)), self._grpc
+            EvaluationServicer(Evaluations(self.database), EvaluationSessions(self.database)),
+            self._grpc,
         )
         evaluator_results_pb2_grpc.add_EvaluatorResultServiceServicer_to_server(
             EvaluatorResultServicer(EvaluatorResults(self.database)), self._grpc

@@ -6,6 +6,7 @@ from google.protobuf import empty_pb2
 
 from experiment_service.api.intake.v2 import evaluations_pb2 as ev
 from experiment_service.api.intake.v2 import evaluations_pb2_grpc as ev_grpc
+from experiment_service.domain.intake.evaluation_sessions import EvaluationSessions
 from experiment_service.domain.intake.evaluations import Evaluations
 from experiment_service.servicers import evaluations_convert as convert
 from experiment_service.servicers.fields import optional
@@ -13,8 +14,9 @@ from experiment_service.types import ServicerContext
 
 
 class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
-    def __init__(self, evaluations: Evaluations) -> None:
+    def __init__(self, evaluations: Evaluations, sessions: EvaluationSessions) -> None:
         self._evaluations = evaluations
+        self._sessions = sessions
 
     async def CreateEvaluation(
         self, request: ev.CreateEvaluationRequest, context: ServicerContext
@@ -85,7 +87,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
             for name in ("test_case_id", "status")
             if where.HasField(name)
         }
-        page = await self._evaluations.sessions(
+        page = await self._sessions.list(
             request.workspace,
             request.name,
             optional(request, "page"),

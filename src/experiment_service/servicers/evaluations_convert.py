@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from experiment_service.api.intake.v2 import evaluations_pb2 as ev
+from experiment_service.domain.intake.evaluation_sessions import EvaluationSession
 from experiment_service.domain.intake.evaluations import (
     EQUALS_FILTERS,
     Evaluation,
     EvaluationFilter,
     EvaluationPatch,
-    EvaluationSession,
     EvaluationSpec,
 )
 from experiment_service.domain.listing import Page

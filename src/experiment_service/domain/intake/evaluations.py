@@ -28,7 +28,7 @@ from experiment_service.domain.models import PerTestCaseRollups, Rollups
 from experiment_service.domain.rollups import read_rollups, remember
 from experiment_service.domain.telemetry.runs import adopt_experiment_sessions
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
-from experiment_service.statuses import REPORTED_RUN_STATUSES, ExperimentKind
+from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database, Transaction
 from experiment_service.storage.queries.evaluations import EvaluationQuery
@@ -40,17 +40,6 @@ MAX_METRIC_ROWS = 1000
 ATTRIBUTE_SORTS = ("name", "created_at", "updated_at", "pinned_at")
 DEFAULT_SORT = "-pinned_at,-created_at"
 EQUALS_FILTERS = ("name", "dataset_name", "dataset_version")
-PREVIEW_CHARS = 300
-SESSION_SORTS = (
-    "test_case_id",
-    "started_at",
-    "ended_at",
-    "latency_ms",
-    "status",
-    "cost_total_usd",
-    "tokens",
-)
-SESSION_MODES = ("summary", "preview", "detailed")
 
 
 @dataclass(frozen=True)
@@ -110,25 +99,6 @@ class EvaluationFilter:
     metrics: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class EvaluationSession:
-    session_id: str
-    test_case_id: str | None
-    trace_id: str
-    root_span_id: str
-    started_at: datetime | None
-    ended_at: datetime | None
-    latency_ms: float | None
-    status: str
-    input: str | None
-    output: str | None
-    input_tokens: int
-    output_tokens: int
-    cached_tokens: int
-    cost_usd: float | None
-    scores: dict[str, float]
-
-
 class Evaluations:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -164,7 +134,7 @@ class Evaluations:
 
     async def get(self, workspace: str, name: str) -> Evaluation:
         async with self._db.transaction() as session:
-            row = await _live(session, workspace, name)
+            row = await live_evaluation(session, workspace, name)
             found = await _evaluations(session, [row])
         await remember(self._db, found.fresh)
         return found.items[0]
@@ -172,7 +142,7 @@ class Evaluations:
     async def update(self, workspace: str, name: str, spec: EvaluationSpec) -> Evaluation:
         _validate(workspace, spec)
         async with self._db.transaction(write=True) as session:
-            row = await _live(session, workspace, name)
+            row = await live_evaluation(session, workspace, name)
             current = {"name": row.name, **{f: getattr(row, f) for f in IMMUTABLE_FIELDS[1:]}}
             for immutable in IMMUTABLE_FIELDS:
                 if getattr(spec, immutable) != current[immutable]:
@@ -196,7 +166,7 @@ class Evaluations:
         _validate_text_fields(violations, patch)
         violations.raise_if_any()
         async with self._db.transaction(write=True) as session:
-            row = await _live(session, workspace, name)
+            row = await live_evaluation(session, workspace, name)
             if group_ids is not None:
                 if not group_ids:
                     raise FailedPrecondition(
@@ -217,12 +187,12 @@ class Evaluations:
 
     async def delete(self, workspace: str, name: str) -> None:
         async with self._db.transaction(write=True) as session:
-            row = await _live(session, workspace, name)
+            row = await live_evaluation(session, workspace, name)
             row.deleted_at = utcnow()
 
     async def pin(self, workspace: str, name: str, pinned: bool) -> Evaluation:
         async with self._db.transaction(write=True) as session:
-            row = await _live(session, workspace, name)
+            row = await live_evaluation(session, workspace, name)
             row.pinned_at = utcnow() if pinned else None
         return await self.get(workspace, name)
 
@@ -290,56 +260,6 @@ class Evaluations:
         await remember(self._db, found.fresh)
         return Page(items, request, total), sort or DEFAULT_SORT
 
-    async def sessions(
-        self,
-        workspace: str,
-        name: str,
-        page: int | None,
-        page_size: int | None,
-        mode: str,
-        sort: str,
-        equals: dict[str, str],
-    ) -> Page[EvaluationSession]:
-        violations = Violations()
-        request = page_request(violations, page, page_size, max_page_size=MAX_PAGE_SIZE)
-        mode = mode or "detailed"
-        violations.one_of("mode", mode, SESSION_MODES)
-        order = _parse_fields(violations, sort or "started_at", SESSION_SORTS)
-        if "status" in equals:
-            violations.one_of("filter.status", equals["status"], REPORTED_RUN_STATUSES)
-        violations.raise_if_any()
-        async with self._db.transaction() as session:
-            row = await _live(session, workspace, name)
-            runs, total = await queries.evaluations.session_page(
-                session, row.id, equals, order, request.offset, request.page_size
-            )
-            ids = [run.session_id for run in runs]
-            roots, cached = await queries.evaluations.session_roots_and_cached_tokens(
-                session, workspace, ids
-            )
-            scores = await queries.evaluations.session_scores(session, row.id, ids)
-        items = [
-            EvaluationSession(
-                session_id=run.session_id,
-                test_case_id=run.test_case_id,
-                trace_id=roots.get(run.session_id, ("", ""))[0],
-                root_span_id=roots.get(run.session_id, ("", ""))[1],
-                started_at=run.started_at,
-                ended_at=run.ended_at,
-                latency_ms=run.latency_ms,
-                status=run.status,
-                input=_payload_text(run.input, mode),
-                output=_payload_text(run.output, mode),
-                input_tokens=run.input_tokens,
-                output_tokens=run.output_tokens,
-                cached_tokens=cached.get(run.session_id, 0),
-                cost_usd=run.cost_usd,
-                scores=scores.get(run.session_id, {}),
-            )
-            for run in runs
-        ]
-        return Page(items, request, total)
-
 
 @dataclass(frozen=True)
 class _Found:
@@ -397,7 +317,7 @@ def _to_domain(
     )
 
 
-async def _live(session: Transaction, workspace: str, name: str) -> ExperimentRow:
+async def live_evaluation(session: Transaction, workspace: str, name: str) -> ExperimentRow:
     row = await queries.experiments.get_live_by_name(
         session, workspace, ExperimentKind.INTAKE, name
     )
@@ -484,21 +404,6 @@ def _string_map(
     return {key: str(value) for key, value in given.items()}
 
 
-def _parse_fields(
-    violations: Violations, text: str, allowed: tuple[str, ...]
-) -> builtins.list[tuple[str, bool]]:
-    order = []
-    for part in text.split(","):
-        name = part.strip().removeprefix("-")
-        if name not in allowed:
-            violations.add(
-                "sort", f"Unknown sort field '{name}'; one of {', '.join(allowed)}", "enum"
-            )
-            continue
-        order.append((name, part.strip().startswith("-")))
-    return order
-
-
 def _parse_sort(violations: Violations, text: str) -> builtins.list[tuple[str | Metric, bool]]:
     order: builtins.list[tuple[str | Metric, bool]] = []
     for part in text.split(","):
@@ -544,10 +449,3 @@ def _metadata_matches(item: Evaluation, pairs: builtins.list[str]) -> bool:
 
 def _paged(query: EvaluationQuery, offset: int, limit: int) -> EvaluationQuery:
     return dataclasses.replace(query, offset=offset, limit=limit)
-
-
-def _payload_text(value: Any, mode: str) -> str | None:
-    if mode == "summary" or value is None:
-        return None
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
-    return text[:PREVIEW_CHARS] if mode == "preview" else text
