@@ -181,6 +181,15 @@ async def insert_rows(
     return returned
 
 
+# Keeps each IN (...) list well under every backend's bound-parameter limit.
+IN_LIST_CHUNK = 500
+
+
+def in_chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    """`items` in slices small enough for one IN (...) list each."""
+    return [items[i : i + IN_LIST_CHUNK] for i in range(0, len(items), IN_LIST_CHUNK)]
+
+
 async def execute(
     connection: AsyncConnection, sql: str, parameters: tuple[Any, ...] = ()
 ) -> list[Sequence[Any]]:

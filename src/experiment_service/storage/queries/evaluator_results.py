@@ -10,13 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experiment_service.storage.driver_sql import execute, insert_rows
+from experiment_service.storage.driver_sql import execute, in_chunks, insert_rows
 from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import EvaluatorResultRow, table_of
 from experiment_service.types import RowValues
-
-# Keeps each IN (...) list well under every backend's bound-parameter limit.
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -53,8 +50,7 @@ async def loose_of_sessions(
     # Driver-level: this runs on every ingested batch, and SQLAlchemy compiles an expanding
     # IN anew each time.
     found: list[tuple[str, str, str, float | None, str | None]] = []
-    for start in range(0, len(session_ids), _CHUNK):
-        chunk = session_ids[start : start + _CHUNK]
+    for chunk in in_chunks(session_ids):
         rows = await execute(
             await session.connection(),
             "SELECT session_id, name, data_type, value, string_value FROM evaluator_results"

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experiment_service.storage.database import affected_rows
-from experiment_service.storage.driver_sql import execute, insert_rows
+from experiment_service.storage.driver_sql import execute, in_chunks, insert_rows
 from experiment_service.storage.tables import (
     EvaluatorResultRow,
     ExperimentModelRow,
@@ -23,13 +23,6 @@ from experiment_service.storage.tables import (
     table_of,
 )
 from experiment_service.types import RowValues
-
-# Keeps each IN (...) list well under every backend's bound-parameter limit.
-_CHUNK = 500
-
-
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 async def replace_runs(
@@ -62,7 +55,7 @@ async def replace_runs(
     again = [run for run in runs if run["session_id"] not in fresh]
     if again:
         replaced: dict[str, int] = {}
-        for chunk in _chunks([run["session_id"] for run in again]):
+        for chunk in in_chunks([run["session_id"] for run in again]):
             found = await session.execute(
                 select(RunRow.session_id, RunRow.id, RunRow.model_names).where(
                     RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
@@ -109,7 +102,7 @@ async def refresh_runs(
         return []
     models = Counter(model for run in runs for model in set(run["model_names"]))
     known: dict[str, str | None] = {}
-    for chunk in _chunks([run["session_id"] for run in runs]):
+    for chunk in in_chunks([run["session_id"] for run in runs]):
         found = await session.execute(
             select(RunRow.session_id, RunRow.model_names, RunRow.test_case_id).where(
                 RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)
@@ -146,7 +139,7 @@ async def runs_of_sessions(
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(experiment id, session id, metadata) of the live experiments' runs of these sessions."""
     found: list[tuple[str, str, dict[str, Any]]] = []
-    for chunk in _chunks(session_ids):
+    for chunk in in_chunks(session_ids):
         rows = await session.execute(
             select(RunRow.experiment_id, RunRow.session_id, RunRow.metadata_json)
             .join(ExperimentRow, ExperimentRow.id == RunRow.experiment_id)
@@ -167,7 +160,7 @@ async def delete_runs(session: AsyncSession, experiment_id: str, session_ids: li
         return
     models: Counter[str] = Counter()
     removed = 0
-    for chunk in _chunks(session_ids):
+    for chunk in in_chunks(session_ids):
         found = await session.scalars(
             select(RunRow.model_names).where(
                 RunRow.experiment_id == experiment_id, RunRow.session_id.in_(chunk)

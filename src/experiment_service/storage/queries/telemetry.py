@@ -11,17 +11,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from experiment_service.storage.driver_sql import execute, insert_rows
+from experiment_service.storage.driver_sql import execute, in_chunks, insert_rows
 from experiment_service.storage.tables import TelemetrySpanRow, table_of
 from experiment_service.types import RowValues
 
 _IDENTITY = ("workspace", "trace_id", "span_id")
-# Keeps each IN (...) list well under every backend's bound-parameter limit.
-_CHUNK = 500
-
-
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 async def upsert_spans(session: AsyncSession, rows: list[RowValues]) -> None:
@@ -73,7 +67,7 @@ async def sessions_of_traces(
 ) -> list[tuple[str, str]]:
     """The distinct (trace id, session id) of the stored spans of these traces."""
     found: set[tuple[str, str]] = set()
-    for chunk in _chunks(trace_ids):
+    for chunk in in_chunks(trace_ids):
         # No DISTINCT in SQL: with it, SQLite walks the session index of the whole workspace
         # to avoid a sort; without it, it seeks the identity index per trace.
         rows = await session.execute(
@@ -156,7 +150,7 @@ async def session_spans(
     span = TelemetrySpanRow
     is_root = span.parent_span_id.is_(None)
     spans: dict[str, list[Any]] = {}
-    for chunk in _chunks(session_ids):
+    for chunk in in_chunks(session_ids):
         rows = await session.execute(
             select(
                 span.session_id,
@@ -294,7 +288,7 @@ async def trace_rollups(
     """{trace id: (span count, error count, sums)} over each trace's spans."""
     span = TelemetrySpanRow
     found: dict[str, tuple[int, int, dict[str, Any]]] = {}
-    for chunk in _chunks(trace_ids):
+    for chunk in in_chunks(trace_ids):
         rows = await session.execute(
             select(
                 span.trace_id,
