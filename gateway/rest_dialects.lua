@@ -115,8 +115,7 @@ function envoy_on_request(handle)
   local methods, allow = allowed_methods(path)
   if methods and not methods[headers:get(":method")] then
     -- A known path asked with a method it does not serve: 405, with the methods it does.
-    local body = dialect == INTAKE and '{"detail": "Method Not Allowed"}'
-      or '{"detail": "Method not allowed."}'
+    local body = dialect == INTAKE and METHOD_NOT_ALLOWED_INTAKE or METHOD_NOT_ALLOWED_PLATFORM
     handle:respond(
       { [":status"] = "405", ["allow"] = allow, ["content-type"] = "application/json" },
       body
@@ -209,7 +208,7 @@ local function transcoder_error(dialect, status, message)
     return status, '{"detail": ' .. json_string(failure .. " (" .. message .. ").") .. "}"
   end
   if status == "404" then
-    return "404", '{"detail": "Not Found"}'
+    return "404", NOT_FOUND_BODY
   end
   if status == "413" then
     return "413", '{"detail": "The request body is larger than the service accepts."}'

@@ -122,7 +122,7 @@ def test_refusals_name_the_problem_and_store_nothing(http: httpx.Client, workspa
         workspace,
         {"request": REQUEST, "response": RESPONSE, "evaluation_context": {"evaluation_id": "no"}},
     )
-    assert missing.status_code == 400
+    assert missing.status_code == 404
     assert missing.json() == {"detail": "Experiment 'no' must be created before it can be logged."}
 
     malformed = post(

@@ -16,6 +16,9 @@ from pathlib import Path
 
 CHECKS_THAT_HOLD = (
     "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "unsupported_method",
     "allow_header_conformance",
     "use_after_free",
     "ensure_resource_availability",

@@ -169,7 +169,7 @@ def test_prompt_versions_render_in_a_sandbox(platform: httpx.Client) -> None:
     assert deployed.json()["deployed_version"] == 1
     assert (
         platform.patch(f"/api/prompts/{prompt['id']}/", json={"deployed_version": 9}).status_code
-        == 400
+        == 404
     )
 
 

@@ -174,6 +174,59 @@ def test_other_methods_on_known_paths_get_405_with_allow(
     assert listed.json() == {"detail": "Method not allowed."}
 
 
+def test_query_without_a_content_type_is_answered_like_any_other_method(
+    http: httpx.Client, platform: httpx.Client, ws: str
+) -> None:
+    # Envoy refuses a QUERY without a content type before any filter runs (RFC 10008); the
+    # gateway's local replies answer it as every method a path does not serve.
+    reply = http.request("QUERY", f"{ws}/experiments?page=1")
+    assert reply.status_code == 405 and reply.headers["allow"] == "GET, POST"
+    assert reply.json() == {"detail": "Method Not Allowed"}
+    listed = platform.request("QUERY", "/api/v2/experiments/list/")
+    assert listed.status_code == 405 and listed.headers["allow"] == "GET"
+    assert listed.json() == {"detail": "Method not allowed."}
+    unknown = http.request("QUERY", "/nowhere")
+    assert unknown.status_code == 404 and unknown.json() == {"detail": "Not Found"}
+
+
+def test_field_rules_are_declared_and_kept_alike(http: httpx.Client, ws: str) -> None:
+    # One source (the protos' field rules) for the document and the server's refusals.
+    document = http.get("/openapi.json").json()
+    parameters = document["paths"]["/apis/intake/v2/workspaces/{workspace}/traces"]["get"]
+    by_name = {parameter["name"]: parameter["schema"] for parameter in parameters["parameters"]}
+    assert by_name["mode"]["enum"] == ["summary", "preview", "detailed"]
+    assert by_name["filter[status]"]["enum"] == ["success", "error", "cancelled", "unknown"]
+    refused = http.get(f"{ws}/traces", params={"filter[status]": "done"})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "Invalid request: filter.status: "
+        "Input should be one of 'success', 'error', 'cancelled', 'unknown'"
+    }
+    # An empty value is a value: `?mode=` is refused, as the document's enum says.
+    assert http.get(f"{ws}/traces", params={"mode": ""}).status_code == 400
+    assert http.get(f"{ws}/traces").status_code == 200
+
+
+def test_a_request_breaking_rules_lists_the_domain_problems_too_and_writes_nothing(
+    http: httpx.Client, ws: str
+) -> None:
+    body = {"name": "e", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}
+    # `source_link` breaks a declared rule (a URI); a name with "/" is the domain's to refuse.
+    reply = http.post(f"{ws}/experiments", json={**body, "source_link": "not a uri"})
+    assert reply.status_code == 422
+    assert [item["loc"] for item in reply.json()["detail"]] == [["body", "source_link"]]
+    assert http.get(f"{ws}/experiments/e").status_code == 404
+    both = http.post(
+        f"{ws}/experiments",
+        json={**body, "source_link": "not a uri", "summary": "x" * 10_001},
+    )
+    assert {tuple(item["loc"]) for item in both.json()["detail"]} == {
+        ("body", "source_link"),
+        ("body", "summary"),
+    }
+    assert http.get(f"{ws}/experiments/e").status_code == 404
+
+
 def test_unknown_resources_and_paths_get_404_json(http: httpx.Client, ws: str) -> None:
     missing = http.get(f"{ws}/experiments/nope")
     assert missing.status_code == 404

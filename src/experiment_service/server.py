@@ -66,6 +66,7 @@ from experiment_service.servicers.platform import (
     ExperimentServicer,
     PromptServicer,
 )
+from experiment_service.servicers.request_rules import RequestRulesInterceptor
 from experiment_service.servicers.telemetry import OtlpTraceServicer, TelemetryServicer
 from experiment_service.storage.database import Database
 
@@ -114,8 +115,9 @@ class Server:
             require_intake_auth=settings.require_auth,
         )
         self._grpc = grpc.aio.server(
-            # The error interceptor is outermost, so it also maps authentication failures.
-            interceptors=[DomainErrorInterceptor(self.bindings), auth],
+            # The error interceptor is outermost, so it also maps authentication failures and
+            # broken request rules; a caller without credentials learns only that.
+            interceptors=[DomainErrorInterceptor(self.bindings), auth, RequestRulesInterceptor()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_request_bytes),
                 ("grpc.max_send_message_length", settings.max_request_bytes),

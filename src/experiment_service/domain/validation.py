@@ -117,6 +117,26 @@ class Violations:
         elif le is not None and not value <= le:
             self.add(field, f"Input should be less than or equal to {le:g}", "less_than_equal")
 
+    def length(self, field: str, value: str, *, at_least: int | None, at_most: int | None) -> None:
+        if at_least is not None and len(value) < at_least:
+            noun = "character" if at_least == 1 else "characters"
+            self.add(field, f"String should have at least {at_least} {noun}", "string_too_short")
+        elif at_most is not None and len(value) > at_most:
+            self.add(field, f"String should have at most {at_most} characters", "string_too_long")
+
+    def matches(self, field: str, value: str, pattern: str) -> None:
+        if re.search(pattern, value) is None:
+            self.add(field, f"String should match pattern '{pattern}'", "string_pattern_mismatch")
+
+    def item_count(
+        self, field: str, count: int, *, at_least: int | None, at_most: int | None
+    ) -> None:
+        if at_least is not None and count < at_least:
+            noun = "item" if at_least == 1 else "items"
+            self.add(field, f"List should have at least {at_least} {noun}", "too_short")
+        elif at_most is not None and count > at_most:
+            self.add(field, f"List should have at most {at_most} items", "too_long")
+
     def one_of(self, field: str, value: str, allowed: tuple[str, ...]) -> bool:
         if value not in allowed:
             quoted = ", ".join(f"'{choice}'" for choice in allowed)

@@ -32,6 +32,12 @@ from experiment_service.types import ServicerContext
 INTAKE = "intake"
 PLATFORM = "platform"
 INTAKE_PATH_PREFIX = "/apis/intake/"
+# What each dialect answers a method a known path does not serve (405), and an unknown path.
+METHOD_NOT_ALLOWED_BODIES = {
+    INTAKE: '{"detail": "Method Not Allowed"}',
+    PLATFORM: '{"detail": "Method not allowed."}',
+}
+NOT_FOUND_BODY = '{"detail": "Not Found"}'
 INTERNAL_HEADER_PREFIX = "x-rest-"
 DIALECT_HEADER = INTERNAL_HEADER_PREFIX + "dialect"
 STATUS_HEADER = INTERNAL_HEADER_PREFIX + "status"
@@ -143,6 +149,10 @@ def allowed_methods(bindings: dict[str, HttpBinding]) -> dict[str, list[str]]:
     for binding in bindings.values():
         found.setdefault(binding.path, set()).add(binding.verb.upper())
     return {path: sorted(methods) for path, methods in sorted(found.items())}
+
+
+def path_dialect(path: str) -> str:
+    return INTAKE if path.startswith(INTAKE_PATH_PREFIX) else PLATFORM
 
 
 def body_fields(bindings: dict[str, HttpBinding]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import json
 import logging
 import re
 import signal
@@ -61,6 +62,9 @@ def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
         "BODY_HEADER": dialects.BODY_HEADER,
         "UNWRAP_HEADER": dialects.UNWRAP_HEADER,
         "METADATA_NAMESPACE": dialects.METADATA_NAMESPACE,
+        "METHOD_NOT_ALLOWED_INTAKE": dialects.METHOD_NOT_ALLOWED_BODIES[dialects.INTAKE],
+        "METHOD_NOT_ALLOWED_PLATFORM": dialects.METHOD_NOT_ALLOWED_BODIES[dialects.PLATFORM],
+        "NOT_FOUND_BODY": dialects.NOT_FOUND_BODY,
     }
     lines = [f"local {name} = {_lua_string(value)}" for name, value in constants.items()]
     fields = ", ".join(f"[{_lua_string(name)}] = true" for name in sorted(set(body_fields)))
@@ -68,12 +72,7 @@ def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
     roots = ", ".join(f"[{_lua_string(name)}] = true" for name in METRIC_FILTER_ROOTS)
     lines.append(f"local METRIC_FILTER_ROOTS = {{ {roots} }}")
     lines.append("local ROUTES = {")
-    # Most literal first: the transcoder routes /experiments/list before /experiments/{id},
-    # and so does the filter's first match.
-    routes = sorted(
-        dialects.allowed_methods(bindings).items(), key=lambda item: (item[0].count("{"), item[0])
-    )
-    for path, methods in routes:
+    for path, methods in _routes(bindings):
         pattern = "^" + _lua_pattern(path) + "$"
         lines.append(f"  {{ {_lua_string(pattern)}, {_lua_string(', '.join(methods))} }},")
     lines.append("}")
@@ -81,6 +80,62 @@ def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
     for proto_type, (kind, message) in dialects.WRONG_TYPE_ERRORS.items():
         lines.append(f"  {proto_type} = {{ {_lua_string(kind)}, {_lua_string(message)} }},")
     lines.append("}")
+    return "\n".join(lines)
+
+
+def _routes(bindings: dict[str, dialects.HttpBinding]) -> list[tuple[str, list[str]]]:
+    """Each path template with its methods, most literal first: the transcoder routes
+    /experiments/list before /experiments/{id}, and so does a first match over these."""
+    return sorted(
+        dialects.allowed_methods(bindings).items(), key=lambda item: (item[0].count("{"), item[0])
+    )
+
+
+def query_method_replies(bindings: dict[str, dialects.HttpBinding]) -> str:
+    """Envoy's local-reply mappers (YAML) that answer the QUERY method like any other method a
+    path does not serve. Envoy refuses a QUERY without a content type (RFC 10008) with a bare
+    400 before any filter runs; its local reply is the one place left to answer it."""
+    mappers = []
+    for path, methods in _routes(bindings):
+        dialect = dialects.path_dialect(path)
+        regex = "^" + "[^/?]+".join(re.escape(part) for part in re.split(r"{[^}]*}", path))
+        mappers.append(
+            _query_reply(
+                "405",
+                dialects.METHOD_NOT_ALLOWED_BODIES[dialect],
+                path_regex=regex + "/?([?].*)?$",
+                allow=", ".join(methods),
+            )
+        )
+    mappers.append(_query_reply("404", dialects.NOT_FOUND_BODY))
+    return "\n".join(mappers)
+
+
+def _query_reply(status: str, body: str, *, path_regex: str = "", allow: str = "") -> str:
+    indent = " " * 20
+    filters = [
+        "{status_code_filter: {comparison: {op: EQ, "
+        'value: {default_value: 400, runtime_key: "query_400"}}}}',
+        '{header_filter: {header: {name: ":method", string_match: {exact: QUERY}}}}',
+    ]
+    if path_regex:
+        filters.append(
+            '{header_filter: {header: {name: ":path", string_match: '
+            f"{{safe_regex: {{regex: {json.dumps(path_regex)}}}}}}}}}}}"
+        )
+    lines = [
+        f"{indent}- filter: {{and_filter: {{filters: [{', '.join(filters)}]}}}}",
+        f"{indent}  status_code: {status}",
+        f"{indent}  body: {{inline_string: {json.dumps(body)}}}",
+        f"{indent}  body_format_override:",
+        f'{indent}    text_format: "%LOCAL_REPLY_BODY%"',
+        f"{indent}    content_type: application/json",
+    ]
+    if allow:
+        lines.append(
+            f"{indent}  headers_to_add: [{{header: {{key: allow, value: {json.dumps(allow)}}}, "
+            "append_action: OVERWRITE_IF_EXISTS_OR_ADD}]"
+        )
     return "\n".join(lines)
 
 
@@ -117,6 +172,7 @@ def render_config(
     http_address: str,
     upstreams: list[str],
     services: list[str],
+    bindings: dict[str, dialects.HttpBinding],
     admin_port: int,
     max_request_bytes: int,
     lua_path: Path,
@@ -141,6 +197,7 @@ def render_config(
         SERVICES=", ".join(services),
         MAX_REQUEST_BYTES=max_request_bytes,
         UPSTREAMS="\n".join(endpoints),
+        QUERY_REPLIES=query_method_replies(bindings),
     )
 
 
@@ -166,6 +223,7 @@ def write_config(
             http_address=http_address,
             upstreams=upstreams,
             services=services,
+            bindings=bindings,
             admin_port=admin_port,
             max_request_bytes=max_request_bytes,
             lua_path=lua_path.resolve(),

@@ -7,17 +7,19 @@ google.api.field_behavior, success codes and error bodies from rest/dialects.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from google.api import field_behavior_pb2
-from google.protobuf import (
-    descriptor,
-    descriptor_pb2,
-    descriptor_pool,
-    message_factory,
-    unknown_fields,
-)
+from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
+from experiment_service.field_rules import (
+    Rules,
+    behaviors,
+    number_range,
+    rules_of,
+    unkeepable,
+)
 from experiment_service.rest.dialects import HttpBinding, http_binding
 
 SCALARS: dict[int, dict[str, Any]] = {
@@ -29,10 +31,24 @@ SCALARS: dict[int, dict[str, Any]] = {
     descriptor.FieldDescriptor.TYPE_FLOAT: {"type": "number", "format": "float"},
     descriptor.FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},
 }
-INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32, descriptor.FieldDescriptor.TYPE_UINT32)
-# The service's own field option (proto/experiment_service/api/rules/v2/rules.proto).
-FIELD_RULES = "experiment_service.api.rules.v2.FieldRules"
-FIELD_RULES_NUMBER = 52001
+# Field rules as JSON Schema keywords, for strings and for repeated fields.
+STRING_KEYWORDS = {
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+    "format": "format",
+}
+ARRAY_KEYWORDS = {"min_items": "minItems", "max_items": "maxItems"}
+# Methods that refuse more work than one call does with 413 (domain errors.TooLarge).
+TOO_LARGE_METHODS = frozenset({"ListEvaluations"})
+STREAM_DESCRIPTION = "A stream: Server-Sent Events whose `data` is one response message as JSON."
+# The bodies of the export methods (google.api.HttpBody streams): domain/exports.py's formats.
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+}
+# Envoy's transcoder refuses a JSON object with an empty key where it expects a message.
+MESSAGE_KEYS = {"minLength": 1}
 WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
     "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
@@ -115,7 +131,8 @@ HTTP_BODY = "google.api.HttpBody"
 # A `google.api.HttpBody` request field takes the body as sent: the OTLP export methods, whose
 # bodies are OTLP protobuf or OTLP JSON (gzip or not: the gateway inflates them).
 RAW_BODY: dict[str, Any] = {
-    "required": True,
+    # An empty body is an empty export: zero bytes are a valid (empty) protobuf message.
+    "required": False,
     "content": {
         "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
         "application/json": {"schema": {"type": "object"}},
@@ -129,6 +146,13 @@ RAW_BODY_ERRORS: dict[str, Any] = {
 }
 
 
+class UnkeepableRules(ValueError):
+    """Field rules the server could not keep as the document would state them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+
+
 class _Generator:
     def __init__(self, descriptor_set: bytes, services: list[str]) -> None:
         files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set).file
@@ -138,9 +162,7 @@ class _Generator:
         self.comments = _Comments(list(files))
         self.services = [self.pool.FindServiceByName(name) for name in services]
         self.schemas: dict[str, Any] = dict(ERROR_SCHEMAS)
-        self.field_rules = message_factory.GetMessageClass(
-            self.pool.FindMessageTypeByName(FIELD_RULES)
-        )
+        self.problems: set[str] = set()
 
     def document(self, title: str, version: str) -> dict[str, Any]:
         paths: dict[str, Any] = {}
@@ -156,6 +178,8 @@ class _Generator:
             "paths": dict(sorted(paths.items())),
             "components": {"schemas": dict(sorted(self.schemas.items()))},
         }
+        if self.problems:
+            raise UnkeepableRules(sorted(self.problems))
         return document
 
     def operation(
@@ -176,7 +200,7 @@ class _Generator:
                     "name": name,
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": self.field_schema(request.fields_by_name[name]),
                     "description": self.comments.get(f"{request.full_name}.{name}"),
                 }
                 for name in sorted(binding.path_fields)
@@ -190,7 +214,16 @@ class _Generator:
         else:
             field = request.fields_by_name[binding.body]
             raw = field.message_type is not None and field.message_type.full_name == HTTP_BODY
-            operation["requestBody"] = RAW_BODY if raw else self.body(self.field_schema(field))
+            if raw:
+                operation["requestBody"] = RAW_BODY
+            elif rules_of(field).partial and field.message_type is not None:
+                operation["requestBody"] = self.body(
+                    self.inline(field.message_type, partial=True), required=False
+                )
+            else:
+                operation["requestBody"] = self.body(
+                    self.field_schema(field), required=rules_of(field).required
+                )
         success = binding.success_status
         responses: dict[str, Any] = {}
         if success == 204:
@@ -201,9 +234,15 @@ class _Generator:
                 if binding.response_body
                 else self.ref(method.output_type)
             )
+            if method.output_type.full_name == HTTP_BODY:
+                content = EXPORT_CONTENT
+            elif method.server_streaming:
+                content = {"text/event-stream": {"schema": schema}}
+            else:
+                content = {"application/json": {"schema": schema}}
             responses[str(success)] = {
-                "description": "Success.",
-                "content": {"application/json": {"schema": schema}},
+                "description": STREAM_DESCRIPTION if method.server_streaming else "Success.",
+                "content": content,
             }
         responses.update(self.error_responses(intake, binding))
         if raw:
@@ -212,32 +251,36 @@ class _Generator:
         return operation
 
     def error_responses(self, intake: bool, binding: HttpBinding) -> dict[str, Any]:
-        def error(description: str, schema: str) -> dict[str, Any]:
-            return {
-                "description": description,
-                "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
-                },
-            }
+        def error(description: str, *schemas: str) -> dict[str, Any]:
+            refs = [{"$ref": f"#/components/schemas/{schema}"} for schema in schemas]
+            schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
+            return {"description": description, "content": {"application/json": {"schema": schema}}}
 
+        found: dict[str, Any]
         if intake:
             found = {
                 "400": error("Invalid query or failed precondition.", "ErrorDetail"),
                 "404": error("Not found.", "ErrorDetail"),
+                "422": error("Validation error.", "HTTPValidationError"),
             }
             if not binding.is_query:
                 found["409"] = error("Conflicts with an existing resource.", "ErrorDetail")
-                found["422"] = error("Validation error.", "HTTPValidationError")
-            return found
-        return {
-            "400": error("Invalid request.", "FieldErrors"),
-            "401": error("Missing, invalid or expired API key.", "ErrorDetail"),
-            "404": error("Not found.", "ErrorDetail"),
-        }
+        else:
+            found = {
+                # Field-keyed lists for invalid fields; a sentence for a body or query that
+                # cannot be read at all (as Django REST framework answers both).
+                "400": error("Invalid request.", "FieldErrors", "ErrorDetail"),
+                "401": error("Missing, invalid or expired API key.", "ErrorDetail"),
+                "404": error("Not found.", "ErrorDetail"),
+            }
+        if binding.method in TOO_LARGE_METHODS:
+            found["413"] = error("More work than one call does; narrow the query.", "ErrorDetail")
+        found["503"] = error("The database is unavailable; retry shortly.", "ErrorDetail")
+        return dict(sorted(found.items()))
 
     @staticmethod
-    def body(schema: dict[str, Any]) -> dict[str, Any]:
-        return {"required": True, "content": {"application/json": {"schema": schema}}}
+    def body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+        return {"required": required, "content": {"application/json": {"schema": schema}}}
 
     def query_parameters(
         self, message: descriptor.Descriptor, binding: HttpBinding
@@ -246,32 +289,27 @@ class _Generator:
         for field in message.fields:
             if field.name in binding.path_fields:
                 continue
-            description = self.comments.get(f"{message.full_name}.{field.name}")
             if field.message_type is not None and field.message_type.full_name not in WELL_KNOWN:
                 for inner in field.message_type.fields:  # typed filters: filter[...] brackets
-                    name = _bracket_name(field.name, inner.name)
                     parameters.append(
-                        {
-                            "name": name,
-                            "in": "query",
-                            "required": False,
-                            "schema": self.field_schema(inner),
-                            "description": self.comments.get(
-                                f"{field.message_type.full_name}.{inner.name}"
-                            ),
-                        }
+                        self.query_parameter(
+                            _bracket_name(field.name, inner.name), inner, field.message_type
+                        )
                     )
                 continue
-            parameters.append(
-                {
-                    "name": field.name,
-                    "in": "query",
-                    "required": False,
-                    "schema": self.field_schema(field),
-                    "description": description,
-                }
-            )
+            parameters.append(self.query_parameter(field.name, field, message))
         return parameters
+
+    def query_parameter(
+        self, name: str, field: descriptor.FieldDescriptor, message: descriptor.Descriptor
+    ) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "query",
+            "required": rules_of(field).required,
+            "schema": self.field_schema(field),
+            "description": self.comments.get(f"{message.full_name}.{field.name}"),
+        }
 
     def ref(self, message: descriptor.Descriptor) -> dict[str, Any]:
         if message.full_name in WELL_KNOWN:
@@ -283,24 +321,34 @@ class _Generator:
         return {"$ref": f"#/components/schemas/{name}"}
 
     def inline(
-        self, message: descriptor.Descriptor, exclude: frozenset[str] = frozenset()
+        self,
+        message: descriptor.Descriptor,
+        exclude: frozenset[str] = frozenset(),
+        *,
+        partial: bool = False,
     ) -> dict[str, Any]:
+        """The message as a JSON object; `partial` (an update's changes) requires nothing."""
         properties: dict[str, Any] = {}
         required: list[str] = []
         for field in message.fields:
             if field.name in exclude:
                 continue
-            schema = self.field_schema(field)
-            behaviors = _behaviors(field)
-            if field_behavior_pb2.OUTPUT_ONLY in behaviors:
-                schema["readOnly"] = True
-            if field_behavior_pb2.REQUIRED in behaviors:
+            schema = self.field_schema(field, partial=partial)
+            if rules_of(field).required and not partial:
                 required.append(field.name)
+            else:
+                schema = _nullable(schema)
+            if field_behavior_pb2.OUTPUT_ONLY in behaviors(field):
+                schema["readOnly"] = True
             doc = self.comments.get(f"{message.full_name}.{field.name}")
             if doc:
                 schema["description"] = doc
             properties[field.name] = schema
-        message_schema: dict[str, Any] = {"type": "object", "properties": properties}
+        message_schema: dict[str, Any] = {
+            "type": "object",
+            "properties": properties,
+            "propertyNames": MESSAGE_KEYS,
+        }
         if required:
             message_schema["required"] = required
         doc = self.comments.get(message.full_name)
@@ -308,44 +356,82 @@ class _Generator:
             message_schema["description"] = doc
         return message_schema
 
-    def field_schema(self, field: descriptor.FieldDescriptor) -> dict[str, Any]:
+    def field_schema(
+        self, field: descriptor.FieldDescriptor, *, partial: bool = False
+    ) -> dict[str, Any]:
         message = field.message_type
         if message is not None and message.GetOptions().map_entry:
             value = message.fields_by_name["value"]
-            return {"type": "object", "additionalProperties": self.value_schema(value)}
-        schema = self.value_schema(field)
+            return {
+                "type": "object",
+                "additionalProperties": self.value_schema(value, rules_of(value)),
+            }
+        rules = rules_of(field)
+        if partial:
+            rules = replace(rules, required=False)
+        problem = unkeepable(field, rules)
+        if problem is not None:
+            self.problems.add(problem)
+        schema = self.value_schema(field, rules)
         if field.is_repeated:
-            return {"type": "array", "items": schema}
+            array: dict[str, Any] = {"type": "array", "items": schema}
+            if rules.required and rules.min_items is None:
+                array["minItems"] = 1
+            array.update(_keywords(rules, ARRAY_KEYWORDS))
+            return array
         return schema
 
-    def value_schema(self, field: descriptor.FieldDescriptor) -> dict[str, Any]:
+    def value_schema(self, field: descriptor.FieldDescriptor, rules: Rules) -> dict[str, Any]:
         if field.message_type is not None:
-            return self.ref(field.message_type)
+            return self.message_value_schema(field.message_type, rules)
         if field.enum_type is not None:
             return {"type": "string", "enum": [value.name for value in field.enum_type.values]}
-        return {**SCALARS[field.type], **self.bounds(field)}
+        schema = dict(SCALARS[field.type])
+        if rules.allowed:
+            schema["enum"] = list(rules.allowed)
+            return schema
+        if field.type == descriptor.FieldDescriptor.TYPE_STRING:
+            schema.update(_keywords(rules, STRING_KEYWORDS))
+            if rules.required and not rules.min_length:
+                schema["minLength"] = 1  # proto3 cannot tell an empty string from none
+        minimum, maximum = number_range(field, rules)
+        if minimum is not None:
+            schema["minimum"] = minimum
+        if maximum is not None:
+            schema["maximum"] = maximum
+        return schema
 
-    def bounds(self, field: descriptor.FieldDescriptor) -> dict[str, Any]:
-        """The field's `experiment_service.api.rules.v2.rules` as JSON Schema keywords."""
-        # The option is an extension this pool knows and the options' own class does not:
-        # read it from the options' unknown fields.
-        found = unknown_fields.UnknownFieldSet(field.GetOptions())
-        for unknown in (found[index] for index in range(len(found))):
-            if unknown.field_number == FIELD_RULES_NUMBER:
-                rules = self.field_rules.FromString(unknown.data)
-                integral = field.type in INTEGRAL_TYPES
-                return {
-                    keyword: int(getattr(rules, keyword)) if integral else getattr(rules, keyword)
-                    for keyword in ("minimum", "maximum")
-                    if rules.HasField(keyword)
-                }
-        return {}
+    def message_value_schema(self, message: descriptor.Descriptor, rules: Rules) -> dict[str, Any]:
+        schema = self.ref(message)
+        if message.full_name == "google.protobuf.Value" and rules.required:
+            schema["not"] = {"type": "null"}  # JSON null is no value
+        elif message.full_name == "google.protobuf.ListValue":
+            items: dict[str, Any] = {"type": rules.item_type} if rules.item_type else {}
+            if rules.item_type == "string":
+                items.update(_keywords(rules, STRING_KEYWORDS))
+            schema.update(_keywords(rules, ARRAY_KEYWORDS), items=items)
+        return schema
 
 
-def _behaviors(field: descriptor.FieldDescriptor) -> list[int]:
-    # googleapis-common-protos' stubs type its extensions as plain field descriptors.
-    behaviors: list[int] = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]  # type: ignore[index]
-    return list(behaviors)
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, also admitting JSON null: the proto3 JSON mapping reads null as "not given"."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        nullable = {**schema, "type": [kind, "null"]}
+        if "enum" in nullable:
+            nullable["enum"] = [*nullable["enum"], None]
+        return nullable
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema  # any JSON value already
+
+
+def _keywords(rules: Rules, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        keyword: getattr(rules, name)
+        for name, keyword in names.items()
+        if getattr(rules, name) is not None
+    }
 
 
 def _bracket_name(outer: str, inner: str) -> str:

@@ -18,6 +18,7 @@ from experiment_service.domain.intake.sessions import IntakeSessions
 from experiment_service.servicers import intake_convert as convert
 from experiment_service.servicers.comparison_convert import comparison_message
 from experiment_service.servicers.fields import optional
+from experiment_service.servicers.http_bodies import http_bodies
 from experiment_service.types import ServicerContext
 
 
@@ -116,8 +117,8 @@ class IntakeServicer(svc_grpc.IntakeServiceServicer):
         content_type, chunks = await self._sessions.export(
             request.workspace, request.name, request.format
         )
-        async for chunk in chunks:
-            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
+        async for body in http_bodies(content_type, chunks):
+            yield body
 
     async def WatchExperiment(
         self, request: svc.WatchExperimentRequest, context: ServicerContext

@@ -26,6 +26,7 @@ from experiment_service.servicers import platform_convert as convert
 from experiment_service.servicers.auth import current_workspace
 from experiment_service.servicers.comparison_convert import comparison_message
 from experiment_service.servicers.fields import optional, optional_value
+from experiment_service.servicers.http_bodies import http_bodies
 from experiment_service.servicers.json_values import struct_to_dict
 from experiment_service.types import ServicerContext
 
@@ -372,8 +373,8 @@ class ExperimentServicer(ex_grpc.ExperimentServiceServicer):
         content_type, chunks = await self._experiments.export(
             current_workspace(), request.experiment_id, request.format
         )
-        async for chunk in chunks:
-            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
+        async for body in http_bodies(content_type, chunks):
+            yield body
 
     async def WatchExperiment(
         self, request: ex.WatchExperimentRequest, context: ServicerContext

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -60,6 +61,20 @@ Transaction: TypeAlias = AsyncSession
 def affected_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed (its cursor's rowcount)."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Set while a request that breaks its declared field rules runs only so that the domain can
+# name its own problems too (servicers/request_rules.py): nothing it writes is committed.
+WRITES_REFUSED: ContextVar[bool] = ContextVar("writes_refused", default=False)
+
+
+class WritesRefused(Exception):
+    """A write was to be committed while WRITES_REFUSED was set; it was rolled back."""
+
+
+def _refuse_refused_writes() -> None:
+    if WRITES_REFUSED.get():
+        raise WritesRefused()
 
 
 class UniqueViolation(Exception):
@@ -146,6 +161,7 @@ class Database:
         """A connection outside any transaction, for a write that is one statement: the
         statement is atomic and commits on its own. Skipping BEGIN and COMMIT saves two thread
         hand-offs on SQLite and two round trips on PostgreSQL per write."""
+        _refuse_refused_writes()
         if self._sqlite_writer is not None:
             # SQLite: one connection kept for these writes (a local file's connection does not
             # go stale), so a write is the statement's one hand-off, without a pool checkout.
@@ -181,6 +197,9 @@ class Database:
             await session.connection(execution_options={_WRITE: write})
             try:
                 yield session
+                # Refused at commit, not at BEGIN: the domain's checks inside the transaction
+                # have run by now, and named their problems if they found any.
+                _refuse_refused_writes()
                 await session.commit()
             except IntegrityError as error:
                 await session.rollback()

@@ -86,13 +86,10 @@ class Prompts:
         async with self._db.transaction(write=True) as session:
             row = await owned_prompt(session, workspace, prompt_id)
             if deployed_version is not None and not 1 <= deployed_version <= row.latest_version:
-                violations = Violations()
-                violations.add(
-                    "deployed_version",
-                    f"Prompt has versions 1 to {row.latest_version}",
-                    "value_error",
+                raise NotFound(
+                    f"Prompt '{prompt_id}' has no version {deployed_version}; "
+                    f"it has versions 1 to {row.latest_version}."
                 )
-                violations.raise_if_any()
             apply_patch(row, name, description)
             if deployed_version is not None:
                 row.deployed_version = deployed_version

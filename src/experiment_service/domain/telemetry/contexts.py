@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from experiment_service.domain.errors import FailedPrecondition
+from experiment_service.domain.errors import NotFound
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
@@ -41,4 +41,4 @@ async def require_experiment(
         session, workspace, ExperimentKind.INTAKE, [name]
     )
     if not found:
-        raise FailedPrecondition(f"Experiment '{name}' must be created before it can be logged.")
+        raise NotFound(f"Experiment '{name}' must be created before it can be logged.")

@@ -29,7 +29,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8experiment_service/api/intake/v2/evaluator_results.proto\x12 experiment_service.api.intake.v2\x1a\x30\x65xperiment_service/api/intake/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n\x0f\x45valuatorResult\x12!\n\x13\x65valuator_result_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nsession_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tworkspace\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\x05value\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03H\x00\x88\x01\x01\x12\x1f\n\x0cstring_value\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03H\x01\x88\x01\x01\x12\x17\n\tdata_type\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x07\x63omment\x18\t \x01(\tB\x04\xe2\x41\x01\x03H\x02\x88\x01\x01\x12\x1d\n\ncreated_by\x18\n \x01(\tB\x04\xe2\x41\x01\x03H\x03\x88\x01\x01\x12\x34\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bingested_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x08\n\x06_valueB\x0f\n\r_string_valueB\n\n\x08_commentB\r\n\x0b_created_by\"\x93\x02\n\x1c\x43reateEvaluatorResultRequest\x12\x17\n\tworkspace\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\x04name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tdata_type\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\x05value\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1f\n\x0cstring_value\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x1a\n\x07\x63omment\x18\x08 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x42\x08\n\x06_valueB\x0f\n\r_string_valueB\n\n\x08_comment\"\xb5\x03\n\x15\x45valuatorResultFilter\x12\x1a\n\x07span_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1d\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x17\n\x04name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12\x1c\n\tdata_type\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x1d\n\ncreated_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x12\x1c\n\tvalue_gte\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x05\x88\x01\x01\x12\x1c\n\tvalue_lte\x18\x07 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x06\x88\x01\x01\x12\x38\n\x0e\x63reated_at_gte\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\x12\x38\n\x0e\x63reated_at_lte\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\x42\n\n\x08_span_idB\r\n\x0b_session_idB\x07\n\x05_nameB\x0c\n\n_data_typeB\r\n\x0b_created_byB\x0c\n\n_value_gteB\x0c\n\n_value_lte\"\x8a\x02\n\x1bListEvaluatorResultsRequest\x12\x17\n\tworkspace\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00@\x8f@H\x01\x88\x01\x01\x12\x12\n\x04sort\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12M\n\x06\x66ilter\x18\x05 \x01(\x0b\x32\x37.experiment_service.api.intake.v2.EvaluatorResultFilterB\x04\xe2\x41\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xf8\x01\n\x1cListEvaluatorResultsResponse\x12?\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.intake.v2.EvaluatorResult\x12@\n\npagination\x18\x02 \x01(\x0b\x32,.experiment_service.api.intake.v2.Pagination\x12\x0c\n\x04sort\x18\x03 \x01(\t\x12G\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x37.experiment_service.api.intake.v2.EvaluatorResultFilter\"W\n\x19GetEvaluatorResultRequest\x12\x17\n\tworkspace\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12!\n\x13\x65valuator_result_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"Q\n\x1fListSpanEvaluatorResultsRequest\x12\x17\n\tworkspace\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"p\n ListSpanEvaluatorResultsResponse\x12L\n\x11\x65valuator_results\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.intake.v2.EvaluatorResult2\xac\x07\n\x16\x45valuatorResultService\x12\xcf\x01\n\x15\x43reateEvaluatorResult\x12>.experiment_service.api.intake.v2.CreateEvaluatorResultRequest\x1a\x31.experiment_service.api.intake.v2.EvaluatorResult\"C\x82\xd3\xe4\x93\x02=\"8/apis/intake/v2/workspaces/{workspace}/evaluator-results:\x01*\x12\xd7\x01\n\x14ListEvaluatorResults\x12=.experiment_service.api.intake.v2.ListEvaluatorResultsRequest\x1a>.experiment_service.api.intake.v2.ListEvaluatorResultsResponse\"@\x82\xd3\xe4\x93\x02:\x12\x38/apis/intake/v2/workspaces/{workspace}/evaluator-results\x12\xdc\x01\n\x12GetEvaluatorResult\x12;.experiment_service.api.intake.v2.GetEvaluatorResultRequest\x1a\x31.experiment_service.api.intake.v2.EvaluatorResult\"V\x82\xd3\xe4\x93\x02P\x12N/apis/intake/v2/workspaces/{workspace}/evaluator-results/{evaluator_result_id}\x12\x86\x02\n\x18ListSpanEvaluatorResults\x12\x41.experiment_service.api.intake.v2.ListSpanEvaluatorResultsRequest\x1a\x42.experiment_service.api.intake.v2.ListSpanEvaluatorResultsResponse\"c\x82\xd3\xe4\x93\x02]\x12H/apis/intake/v2/workspaces/{workspace}/spans/{span_id}/evaluator-resultsb\x11\x65valuator_resultsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8experiment_service/api/intake/v2/evaluator_results.proto\x12 experiment_service.api.intake.v2\x1a\x30\x65xperiment_service/api/intake/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n\x0f\x45valuatorResult\x12!\n\x13\x65valuator_result_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nsession_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tworkspace\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\x05value\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03H\x00\x88\x01\x01\x12\x1f\n\x0cstring_value\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03H\x01\x88\x01\x01\x12\x17\n\tdata_type\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x07\x63omment\x18\t \x01(\tB\x04\xe2\x41\x01\x03H\x02\x88\x01\x01\x12\x1d\n\ncreated_by\x18\n \x01(\tB\x04\xe2\x41\x01\x03H\x03\x88\x01\x01\x12\x34\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bingested_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x08\n\x06_valueB\x0f\n\r_string_valueB\n\n\x08_commentB\r\n\x0b_created_by\"\xc6\x02\n\x1c\x43reateEvaluatorResultRequest\x12!\n\tworkspace\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\x04name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\tdata_type\x18\x05 \x01(\tB-\xe2\x41\x01\x02\x8a\xb2\x19%2\x07NUMERIC2\x07\x42OOLEAN2\x04TEXT2\x0b\x43\x41TEGORICAL\x12\x18\n\x05value\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1f\n\x0cstring_value\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x1a\n\x07\x63omment\x18\x08 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x42\x08\n\x06_valueB\x0f\n\r_string_valueB\n\n\x08_comment\"\xde\x03\n\x15\x45valuatorResultFilter\x12\x1a\n\x07span_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1d\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x17\n\x04name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12\x45\n\tdata_type\x18\x04 \x01(\tB-\xe2\x41\x01\x01\x8a\xb2\x19%2\x07NUMERIC2\x07\x42OOLEAN2\x04TEXT2\x0b\x43\x41TEGORICALH\x03\x88\x01\x01\x12\x1d\n\ncreated_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x12\x1c\n\tvalue_gte\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x05\x88\x01\x01\x12\x1c\n\tvalue_lte\x18\x07 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x06\x88\x01\x01\x12\x38\n\x0e\x63reated_at_gte\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\x12\x38\n\x0e\x63reated_at_lte\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\x42\n\n\x08_span_idB\r\n\x0b_session_idB\x07\n\x05_nameB\x0c\n\n_data_typeB\r\n\x0b_created_byB\x0c\n\n_value_gteB\x0c\n\n_value_lte\"\xce\x02\n\x1bListEvaluatorResultsRequest\x12!\n\tworkspace\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00@\x8f@H\x01\x88\x01\x01\x12\x43\n\x04sort\x18\x04 \x01(\tB0\xe2\x41\x01\x01\x8a\xb2\x19(2\ncreated_at2\x0b-created_at2\x05value2\x06-valueH\x02\x88\x01\x01\x12M\n\x06\x66ilter\x18\x05 \x01(\x0b\x32\x37.experiment_service.api.intake.v2.EvaluatorResultFilterB\x04\xe2\x41\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\x07\n\x05_sort\"\xf8\x01\n\x1cListEvaluatorResultsResponse\x12?\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.intake.v2.EvaluatorResult\x12@\n\npagination\x18\x02 \x01(\x0b\x32,.experiment_service.api.intake.v2.Pagination\x12\x0c\n\x04sort\x18\x03 \x01(\t\x12G\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x37.experiment_service.api.intake.v2.EvaluatorResultFilter\"a\n\x19GetEvaluatorResultRequest\x12!\n\tworkspace\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12!\n\x13\x65valuator_result_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"[\n\x1fListSpanEvaluatorResultsRequest\x12!\n\tworkspace\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"p\n ListSpanEvaluatorResultsResponse\x12L\n\x11\x65valuator_results\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.intake.v2.EvaluatorResult2\xac\x07\n\x16\x45valuatorResultService\x12\xcf\x01\n\x15\x43reateEvaluatorResult\x12>.experiment_service.api.intake.v2.CreateEvaluatorResultRequest\x1a\x31.experiment_service.api.intake.v2.EvaluatorResult\"C\x82\xd3\xe4\x93\x02=\"8/apis/intake/v2/workspaces/{workspace}/evaluator-results:\x01*\x12\xd7\x01\n\x14ListEvaluatorResults\x12=.experiment_service.api.intake.v2.ListEvaluatorResultsRequest\x1a>.experiment_service.api.intake.v2.ListEvaluatorResultsResponse\"@\x82\xd3\xe4\x93\x02:\x12\x38/apis/intake/v2/workspaces/{workspace}/evaluator-results\x12\xdc\x01\n\x12GetEvaluatorResult\x12;.experiment_service.api.intake.v2.GetEvaluatorResultRequest\x1a\x31.experiment_service.api.intake.v2.EvaluatorResult\"V\x82\xd3\xe4\x93\x02P\x12N/apis/intake/v2/workspaces/{workspace}/evaluator-results/{evaluator_result_id}\x12\x86\x02\n\x18ListSpanEvaluatorResults\x12\x41.experiment_service.api.intake.v2.ListSpanEvaluatorResultsRequest\x1a\x42.experiment_service.api.intake.v2.ListSpanEvaluatorResultsResponse\"c\x82\xd3\xe4\x93\x02]\x12H/apis/intake/v2/workspaces/{workspace}/spans/{span_id}/evaluator-resultsb\x11\x65valuator_resultsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -61,7 +61,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATORRESULT'].fields_by_name['ingested_at']._loaded_options = None
   _globals['_EVALUATORRESULT'].fields_by_name['ingested_at']._serialized_options = b'\342A\001\003'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['workspace']._loaded_options = None
-  _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002'
+  _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['span_id']._loaded_options = None
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['span_id']._serialized_options = b'\342A\001\002'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['session_id']._loaded_options = None
@@ -69,7 +69,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['data_type']._loaded_options = None
-  _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['data_type']._serialized_options = b'\342A\001\002'
+  _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['data_type']._serialized_options = b'\342A\001\002\212\262\031%2\007NUMERIC2\007BOOLEAN2\004TEXT2\013CATEGORICAL'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['value']._loaded_options = None
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['value']._serialized_options = b'\342A\001\001'
   _globals['_CREATEEVALUATORRESULTREQUEST'].fields_by_name['string_value']._loaded_options = None
@@ -83,7 +83,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['name']._loaded_options = None
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['name']._serialized_options = b'\342A\001\001'
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['data_type']._loaded_options = None
-  _globals['_EVALUATORRESULTFILTER'].fields_by_name['data_type']._serialized_options = b'\342A\001\001'
+  _globals['_EVALUATORRESULTFILTER'].fields_by_name['data_type']._serialized_options = b'\342A\001\001\212\262\031%2\007NUMERIC2\007BOOLEAN2\004TEXT2\013CATEGORICAL'
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['created_by']._loaded_options = None
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['created_by']._serialized_options = b'\342A\001\001'
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['value_gte']._loaded_options = None
@@ -95,21 +95,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['created_at_lte']._loaded_options = None
   _globals['_EVALUATORRESULTFILTER'].fields_by_name['created_at_lte']._serialized_options = b'\342A\001\001'
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._loaded_options = None
-  _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002'
+  _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['page']._loaded_options = None
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['page']._serialized_options = b'\342A\001\001\212\262\031\t\t\000\000\000\000\000\000\360?'
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000@\217@'
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['sort']._loaded_options = None
-  _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['sort']._serialized_options = b'\342A\001\001'
+  _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['sort']._serialized_options = b'\342A\001\001\212\262\031(2\ncreated_at2\013-created_at2\005value2\006-value'
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['filter']._loaded_options = None
   _globals['_LISTEVALUATORRESULTSREQUEST'].fields_by_name['filter']._serialized_options = b'\342A\001\001'
   _globals['_GETEVALUATORRESULTREQUEST'].fields_by_name['workspace']._loaded_options = None
-  _globals['_GETEVALUATORRESULTREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002'
+  _globals['_GETEVALUATORRESULTREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_GETEVALUATORRESULTREQUEST'].fields_by_name['evaluator_result_id']._loaded_options = None
   _globals['_GETEVALUATORRESULTREQUEST'].fields_by_name['evaluator_result_id']._serialized_options = b'\342A\001\002'
   _globals['_LISTSPANEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._loaded_options = None
-  _globals['_LISTSPANEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002'
+  _globals['_LISTSPANEVALUATORRESULTSREQUEST'].fields_by_name['workspace']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_LISTSPANEVALUATORRESULTSREQUEST'].fields_by_name['span_id']._loaded_options = None
   _globals['_LISTSPANEVALUATORRESULTSREQUEST'].fields_by_name['span_id']._serialized_options = b'\342A\001\002'
   _globals['_EVALUATORRESULTSERVICE'].methods_by_name['CreateEvaluatorResult']._loaded_options = None
@@ -123,19 +123,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATORRESULT']._serialized_start=286
   _globals['_EVALUATORRESULT']._serialized_end=738
   _globals['_CREATEEVALUATORRESULTREQUEST']._serialized_start=741
-  _globals['_CREATEEVALUATORRESULTREQUEST']._serialized_end=1016
-  _globals['_EVALUATORRESULTFILTER']._serialized_start=1019
-  _globals['_EVALUATORRESULTFILTER']._serialized_end=1456
-  _globals['_LISTEVALUATORRESULTSREQUEST']._serialized_start=1459
-  _globals['_LISTEVALUATORRESULTSREQUEST']._serialized_end=1725
-  _globals['_LISTEVALUATORRESULTSRESPONSE']._serialized_start=1728
-  _globals['_LISTEVALUATORRESULTSRESPONSE']._serialized_end=1976
-  _globals['_GETEVALUATORRESULTREQUEST']._serialized_start=1978
-  _globals['_GETEVALUATORRESULTREQUEST']._serialized_end=2065
-  _globals['_LISTSPANEVALUATORRESULTSREQUEST']._serialized_start=2067
-  _globals['_LISTSPANEVALUATORRESULTSREQUEST']._serialized_end=2148
-  _globals['_LISTSPANEVALUATORRESULTSRESPONSE']._serialized_start=2150
-  _globals['_LISTSPANEVALUATORRESULTSRESPONSE']._serialized_end=2262
-  _globals['_EVALUATORRESULTSERVICE']._serialized_start=2265
-  _globals['_EVALUATORRESULTSERVICE']._serialized_end=3205
+  _globals['_CREATEEVALUATORRESULTREQUEST']._serialized_end=1067
+  _globals['_EVALUATORRESULTFILTER']._serialized_start=1070
+  _globals['_EVALUATORRESULTFILTER']._serialized_end=1548
+  _globals['_LISTEVALUATORRESULTSREQUEST']._serialized_start=1551
+  _globals['_LISTEVALUATORRESULTSREQUEST']._serialized_end=1885
+  _globals['_LISTEVALUATORRESULTSRESPONSE']._serialized_start=1888
+  _globals['_LISTEVALUATORRESULTSRESPONSE']._serialized_end=2136
+  _globals['_GETEVALUATORRESULTREQUEST']._serialized_start=2138
+  _globals['_GETEVALUATORRESULTREQUEST']._serialized_end=2235
+  _globals['_LISTSPANEVALUATORRESULTSREQUEST']._serialized_start=2237
+  _globals['_LISTSPANEVALUATORRESULTSREQUEST']._serialized_end=2328
+  _globals['_LISTSPANEVALUATORRESULTSRESPONSE']._serialized_start=2330
+  _globals['_LISTSPANEVALUATORRESULTSRESPONSE']._serialized_end=2442
+  _globals['_EVALUATORRESULTSERVICE']._serialized_start=2445
+  _globals['_EVALUATORRESULTSERVICE']._serialized_end=3385
 # @@protoc_insertion_point(module_scope)

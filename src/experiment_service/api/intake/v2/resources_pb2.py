@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from experiment_service.api.rules.v2 import rules_pb2 as experiment__service_dot_api_dot_rules_dot_v2_dot_rules__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0experiment_service/api/intake/v2/resources.proto\x12 experiment_service.api.intake.v2\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8c\x02\n\x0f\x45xperimentGroup\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tworkspace\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1e\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x34\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x65xperiment_count\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_description\"\xab\x03\n\x11\x45xperimentRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12&\n\x13\x65xperiment_group_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x18\n\nagent_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\ragent_version\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1a\n\x0c\x64\x61taset_name\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x0f\x64\x61taset_version\x18\x06 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x1e\n\x0bsource_link\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12/\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x1e\n\x0b\x64\x65scription\x18\t \x01(\tB\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x1a\n\x07summary\x18\n \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x16\n\x14_experiment_group_idB\x12\n\x10_dataset_versionB\x0e\n\x0c_source_linkB\x0e\n\x0c_descriptionB\n\n\x08_summary\"\x9f\x01\n\x12\x45valuatorAggregate\x12\x11\n\x03sum\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x12\n\x04mean\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06median\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p90\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p95\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p99\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x13\n\x05\x63ount\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\"\x9b\t\n\nExperiment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x17\n\tworkspace\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12 \n\x13\x65xperiment_group_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x12\n\nagent_name\x18\x05 \x01(\t\x12\x15\n\ragent_version\x18\x06 \x01(\t\x12\x14\n\x0c\x64\x61taset_name\x18\x07 \x01(\t\x12\x1c\n\x0f\x64\x61taset_version\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0bsource_link\x18\t \x01(\tH\x02\x88\x01\x01\x12)\n\x08metadata\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x18\n\x0b\x64\x65scription\x18\x0b \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07summary\x18\x0c \x01(\tH\x04\x88\x01\x01\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x65valuator_names\x18\x0f \x03(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0bmodel_names\x18\x10 \x03(\tB\x04\xe2\x41\x01\x03\x12\x61\n\x10\x61ggregate_scores\x18\x11 \x03(\x0b\x32\x41.experiment_service.api.intake.v2.Experiment.AggregateScoresEntryB\x04\xe2\x41\x01\x03\x12\x17\n\trun_count\x18\x12 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12L\n\x08\x63ost_usd\x18\x13 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12N\n\nlatency_ms\x18\x14 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12\x34\n\ndeleted_at\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0ftest_case_count\x18\x16 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12J\n\x06tokens\x18\x17 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x61gent_names\x18\x18 \x03(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x61gent_versions\x18\x19 \x03(\tB\x04\xe2\x41\x01\x03\x1al\n\x14\x41ggregateScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x43\n\x05value\x18\x02 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregate:\x02\x38\x01\x42\x16\n\x14_experiment_group_idB\x12\n\x10_dataset_versionB\x0e\n\x0c_source_linkB\x0e\n\x0c_descriptionB\n\n\x08_summary\"\xa4\x01\n\x16SessionEvaluatorResult\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tdata_type\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\x05value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12\x1f\n\x0cstring_value\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x0f\n\r_string_value\"\x87\x05\n\x07Session\x12\x18\n\nsession_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1d\n\x0f\x65xperiment_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x0ctest_case_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x14\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\nstarted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x32\n\x08\x65nded_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x1d\n\nlatency_ms\x18\x07 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12+\n\x05input\x18\x08 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12,\n\x06output\x18\t \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12\x19\n\x0bmodel_names\x18\n \x03(\tB\x04\xe2\x41\x01\x01\x12\x1a\n\x0cinput_tokens\x18\x0b \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x1b\n\routput_tokens\x18\x0c \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x1b\n\x08\x63ost_usd\x18\r \x01(\x01\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12Y\n\x11\x65valuator_results\x18\x0e \x03(\x0b\x32\x38.experiment_service.api.intake.v2.SessionEvaluatorResultB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x0f \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x42\x0f\n\r_test_case_idB\r\n\x0b_latency_msB\x0b\n\t_cost_usd\"t\n\nPagination\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x19\n\x11\x63urrent_page_size\x18\x03 \x01(\x05\x12\x13\n\x0btotal_pages\x18\x04 \x01(\x05\x12\x15\n\rtotal_results\x18\x05 \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0experiment_service/api/intake/v2/resources.proto\x12 experiment_service.api.intake.v2\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x02\n\x0f\x45xperimentGroup\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x04name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12\x17\n\tworkspace\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1e\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x34\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x65xperiment_count\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_description\"\xbe\x03\n\x11\x45xperimentRequest\x12\x1c\n\x04name\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12&\n\x13\x65xperiment_group_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x18\n\nagent_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\ragent_version\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1a\n\x0c\x64\x61taset_name\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x0f\x64\x61taset_version\x18\x06 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\'\n\x0bsource_link\x18\x07 \x01(\tB\r\xe2\x41\x01\x01\x8a\xb2\x19\x05J\x03uriH\x02\x88\x01\x01\x12/\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x1e\n\x0b\x64\x65scription\x18\t \x01(\tB\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12\x1a\n\x07summary\x18\n \x01(\tB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x42\x16\n\x14_experiment_group_idB\x12\n\x10_dataset_versionB\x0e\n\x0c_source_linkB\x0e\n\x0c_descriptionB\n\n\x08_summary\"\x9f\x01\n\x12\x45valuatorAggregate\x12\x11\n\x03sum\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x12\n\x04mean\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06median\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p90\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p95\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p99\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x13\n\x05\x63ount\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\"\x9b\t\n\nExperiment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x17\n\tworkspace\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12 \n\x13\x65xperiment_group_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x12\n\nagent_name\x18\x05 \x01(\t\x12\x15\n\ragent_version\x18\x06 \x01(\t\x12\x14\n\x0c\x64\x61taset_name\x18\x07 \x01(\t\x12\x1c\n\x0f\x64\x61taset_version\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0bsource_link\x18\t \x01(\tH\x02\x88\x01\x01\x12)\n\x08metadata\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x18\n\x0b\x64\x65scription\x18\x0b \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07summary\x18\x0c \x01(\tH\x04\x88\x01\x01\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x65valuator_names\x18\x0f \x03(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0bmodel_names\x18\x10 \x03(\tB\x04\xe2\x41\x01\x03\x12\x61\n\x10\x61ggregate_scores\x18\x11 \x03(\x0b\x32\x41.experiment_service.api.intake.v2.Experiment.AggregateScoresEntryB\x04\xe2\x41\x01\x03\x12\x17\n\trun_count\x18\x12 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12L\n\x08\x63ost_usd\x18\x13 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12N\n\nlatency_ms\x18\x14 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12\x34\n\ndeleted_at\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0ftest_case_count\x18\x16 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12J\n\x06tokens\x18\x17 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregateB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x61gent_names\x18\x18 \x03(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x61gent_versions\x18\x19 \x03(\tB\x04\xe2\x41\x01\x03\x1al\n\x14\x41ggregateScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x43\n\x05value\x18\x02 \x01(\x0b\x32\x34.experiment_service.api.intake.v2.EvaluatorAggregate:\x02\x38\x01\x42\x16\n\x14_experiment_group_idB\x12\n\x10_dataset_versionB\x0e\n\x0c_source_linkB\x0e\n\x0c_descriptionB\n\n\x08_summary\"\xcd\x01\n\x16SessionEvaluatorResult\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\tdata_type\x18\x02 \x01(\tB-\xe2\x41\x01\x02\x8a\xb2\x19%2\x07NUMERIC2\x07\x42OOLEAN2\x04TEXT2\x0b\x43\x41TEGORICAL\x12+\n\x05value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12\x1f\n\x0cstring_value\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x0f\n\r_string_value\"\xc3\x05\n\x07Session\x12\x18\n\nsession_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\'\n\x0f\x65xperiment_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04name\x12\x1f\n\x0ctest_case_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12<\n\x06status\x18\x04 \x01(\tB,\xe2\x41\x01\x02\x8a\xb2\x19$2\x07success2\x05\x65rror2\tcancelled2\x07unknown\x12\x34\n\nstarted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x32\n\x08\x65nded_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x1d\n\nlatency_ms\x18\x07 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12+\n\x05input\x18\x08 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12,\n\x06output\x18\t \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12#\n\x0bmodel_names\x18\n \x03(\tB\x0e\xe2\x41\x01\x01\x8a\xb2\x19\x06J\x04name\x12\x1a\n\x0cinput_tokens\x18\x0b \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x1b\n\routput_tokens\x18\x0c \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x1b\n\x08\x63ost_usd\x18\r \x01(\x01\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12Y\n\x11\x65valuator_results\x18\x0e \x03(\x0b\x32\x38.experiment_service.api.intake.v2.SessionEvaluatorResultB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x0f \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x42\x0f\n\r_test_case_idB\r\n\x0b_latency_msB\x0b\n\t_cost_usd\"t\n\nPagination\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x19\n\x11\x63urrent_page_size\x18\x03 \x01(\x05\x12\x13\n\x0btotal_pages\x18\x04 \x01(\x05\x12\x15\n\rtotal_results\x18\x05 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +38,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTGROUP'].fields_by_name['id']._loaded_options = None
   _globals['_EXPERIMENTGROUP'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_EXPERIMENTGROUP'].fields_by_name['name']._loaded_options = None
-  _globals['_EXPERIMENTGROUP'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_EXPERIMENTGROUP'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_EXPERIMENTGROUP'].fields_by_name['workspace']._loaded_options = None
   _globals['_EXPERIMENTGROUP'].fields_by_name['workspace']._serialized_options = b'\342A\001\003'
   _globals['_EXPERIMENTGROUP'].fields_by_name['description']._loaded_options = None
@@ -49,7 +50,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTGROUP'].fields_by_name['experiment_count']._loaded_options = None
   _globals['_EXPERIMENTGROUP'].fields_by_name['experiment_count']._serialized_options = b'\342A\001\003'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['name']._loaded_options = None
-  _globals['_EXPERIMENTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_EXPERIMENTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['experiment_group_id']._loaded_options = None
   _globals['_EXPERIMENTREQUEST'].fields_by_name['experiment_group_id']._serialized_options = b'\342A\001\001'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['agent_name']._loaded_options = None
@@ -61,7 +62,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENTREQUEST'].fields_by_name['dataset_version']._loaded_options = None
   _globals['_EXPERIMENTREQUEST'].fields_by_name['dataset_version']._serialized_options = b'\342A\001\001'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['source_link']._loaded_options = None
-  _globals['_EXPERIMENTREQUEST'].fields_by_name['source_link']._serialized_options = b'\342A\001\001'
+  _globals['_EXPERIMENTREQUEST'].fields_by_name['source_link']._serialized_options = b'\342A\001\001\212\262\031\005J\003uri'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['metadata']._loaded_options = None
   _globals['_EXPERIMENTREQUEST'].fields_by_name['metadata']._serialized_options = b'\342A\001\001'
   _globals['_EXPERIMENTREQUEST'].fields_by_name['description']._loaded_options = None
@@ -117,7 +118,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['name']._loaded_options = None
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['data_type']._loaded_options = None
-  _globals['_SESSIONEVALUATORRESULT'].fields_by_name['data_type']._serialized_options = b'\342A\001\002'
+  _globals['_SESSIONEVALUATORRESULT'].fields_by_name['data_type']._serialized_options = b'\342A\001\002\212\262\031%2\007NUMERIC2\007BOOLEAN2\004TEXT2\013CATEGORICAL'
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['value']._loaded_options = None
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['value']._serialized_options = b'\342A\001\001'
   _globals['_SESSIONEVALUATORRESULT'].fields_by_name['string_value']._loaded_options = None
@@ -125,11 +126,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSION'].fields_by_name['session_id']._loaded_options = None
   _globals['_SESSION'].fields_by_name['session_id']._serialized_options = b'\342A\001\002'
   _globals['_SESSION'].fields_by_name['experiment_name']._loaded_options = None
-  _globals['_SESSION'].fields_by_name['experiment_name']._serialized_options = b'\342A\001\002'
+  _globals['_SESSION'].fields_by_name['experiment_name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_SESSION'].fields_by_name['test_case_id']._loaded_options = None
   _globals['_SESSION'].fields_by_name['test_case_id']._serialized_options = b'\342A\001\001'
   _globals['_SESSION'].fields_by_name['status']._loaded_options = None
-  _globals['_SESSION'].fields_by_name['status']._serialized_options = b'\342A\001\002'
+  _globals['_SESSION'].fields_by_name['status']._serialized_options = b'\342A\001\002\212\262\031$2\007success2\005error2\tcancelled2\007unknown'
   _globals['_SESSION'].fields_by_name['started_at']._loaded_options = None
   _globals['_SESSION'].fields_by_name['started_at']._serialized_options = b'\342A\001\002'
   _globals['_SESSION'].fields_by_name['ended_at']._loaded_options = None
@@ -141,7 +142,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSION'].fields_by_name['output']._loaded_options = None
   _globals['_SESSION'].fields_by_name['output']._serialized_options = b'\342A\001\001'
   _globals['_SESSION'].fields_by_name['model_names']._loaded_options = None
-  _globals['_SESSION'].fields_by_name['model_names']._serialized_options = b'\342A\001\001'
+  _globals['_SESSION'].fields_by_name['model_names']._serialized_options = b'\342A\001\001\212\262\031\006J\004name'
   _globals['_SESSION'].fields_by_name['input_tokens']._loaded_options = None
   _globals['_SESSION'].fields_by_name['input_tokens']._serialized_options = b'\342A\001\001'
   _globals['_SESSION'].fields_by_name['output_tokens']._loaded_options = None
@@ -152,20 +153,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSION'].fields_by_name['evaluator_results']._serialized_options = b'\342A\001\001'
   _globals['_SESSION'].fields_by_name['metadata']._loaded_options = None
   _globals['_SESSION'].fields_by_name['metadata']._serialized_options = b'\342A\001\001'
-  _globals['_EXPERIMENTGROUP']._serialized_start=183
-  _globals['_EXPERIMENTGROUP']._serialized_end=451
-  _globals['_EXPERIMENTREQUEST']._serialized_start=454
-  _globals['_EXPERIMENTREQUEST']._serialized_end=881
-  _globals['_EVALUATORAGGREGATE']._serialized_start=884
-  _globals['_EVALUATORAGGREGATE']._serialized_end=1043
-  _globals['_EXPERIMENT']._serialized_start=1046
-  _globals['_EXPERIMENT']._serialized_end=2225
-  _globals['_EXPERIMENT_AGGREGATESCORESENTRY']._serialized_start=2029
-  _globals['_EXPERIMENT_AGGREGATESCORESENTRY']._serialized_end=2137
-  _globals['_SESSIONEVALUATORRESULT']._serialized_start=2228
-  _globals['_SESSIONEVALUATORRESULT']._serialized_end=2392
-  _globals['_SESSION']._serialized_start=2395
-  _globals['_SESSION']._serialized_end=3042
-  _globals['_PAGINATION']._serialized_start=3044
-  _globals['_PAGINATION']._serialized_end=3160
+  _globals['_EXPERIMENTGROUP']._serialized_start=228
+  _globals['_EXPERIMENTGROUP']._serialized_end=506
+  _globals['_EXPERIMENTREQUEST']._serialized_start=509
+  _globals['_EXPERIMENTREQUEST']._serialized_end=955
+  _globals['_EVALUATORAGGREGATE']._serialized_start=958
+  _globals['_EVALUATORAGGREGATE']._serialized_end=1117
+  _globals['_EXPERIMENT']._serialized_start=1120
+  _globals['_EXPERIMENT']._serialized_end=2299
+  _globals['_EXPERIMENT_AGGREGATESCORESENTRY']._serialized_start=2103
+  _globals['_EXPERIMENT_AGGREGATESCORESENTRY']._serialized_end=2211
+  _globals['_SESSIONEVALUATORRESULT']._serialized_start=2302
+  _globals['_SESSIONEVALUATORRESULT']._serialized_end=2507
+  _globals['_SESSION']._serialized_start=2510
+  _globals['_SESSION']._serialized_end=3217
+  _globals['_PAGINATION']._serialized_start=3219
+  _globals['_PAGINATION']._serialized_end=3335
 # @@protoc_insertion_point(module_scope)

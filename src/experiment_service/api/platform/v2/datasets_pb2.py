@@ -29,7 +29,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1experiment_service/api/platform/v2/datasets.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\"Z\n\x14\x43reateDatasetRequest\x12\x42\n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\x04\xe2\x41\x01\x02\"\x9d\x01\n\x13ListDatasetsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xa3\x01\n\x14ListDatasetsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12<\n\x07results\x18\x04 \x03(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\x07\n\x05_nextB\x0b\n\t_previous\"%\n\x11GetDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"l\n\x14UpdateDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x42\n\x07\x64\x61taset\x18\x02 \x01(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\x04\xe2\x41\x01\x02\"(\n\x14\x44\x65leteDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"v\n\x17\x43reateDatasetRowRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x41\n\x03row\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x04\xe2\x41\x01\x02\"}\n\x1d\x42\x61tchCreateDatasetRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x42\n\x04rows\x18\x02 \x03(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x04\xe2\x41\x01\x02\"D\n\x1e\x42\x61tchCreateDatasetRowsResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x05\x12\x11\n\trow_count\x18\x02 \x01(\x05\"\xa3\x01\n\x16ListDatasetRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xa9\x01\n\x17ListDatasetRowsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x07\n\x05_nextB\x0b\n\t_previous2\xaf\n\n\x0e\x44\x61tasetService\x12\x96\x01\n\rCreateDataset\x12\x38.experiment_service.api.platform.v2.CreateDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"\x1e\x82\xd3\xe4\x93\x02\x18\"\r/api/datasets:\x07\x64\x61taset\x12\x98\x01\n\x0cListDatasets\x12\x37.experiment_service.api.platform.v2.ListDatasetsRequest\x1a\x38.experiment_service.api.platform.v2.ListDatasetsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/api/datasets\x12\x8c\x01\n\nGetDataset\x12\x35.experiment_service.api.platform.v2.GetDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/datasets/{id}\x12\x9b\x01\n\rUpdateDataset\x12\x38.experiment_service.api.platform.v2.UpdateDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"#\x82\xd3\xe4\x93\x02\x1d\x32\x12/api/datasets/{id}:\x07\x64\x61taset\x12}\n\rDeleteDataset\x12\x38.experiment_service.api.platform.v2.DeleteDatasetRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/api/datasets/{id}\x12\xad\x01\n\x10\x43reateDatasetRow\x12;.experiment_service.api.platform.v2.CreateDatasetRowRequest\x1a..experiment_service.api.platform.v2.DatasetRow\",\x82\xd3\xe4\x93\x02&\"\x1f/api/datasets/{dataset_id}/logs:\x03row\x12\xd1\x01\n\x16\x42\x61tchCreateDatasetRows\x12\x41.experiment_service.api.platform.v2.BatchCreateDatasetRowsRequest\x1a\x42.experiment_service.api.platform.v2.BatchCreateDatasetRowsResponse\"0\x82\xd3\xe4\x93\x02*\"%/api/datasets/{dataset_id}/logs/batch:\x01*\x12\xb8\x01\n\x0fListDatasetRows\x12:.experiment_service.api.platform.v2.ListDatasetRowsRequest\x1a;.experiment_service.api.platform.v2.ListDatasetRowsResponse\",\x82\xd3\xe4\x93\x02&\x12$/api/datasets/{dataset_id}/logs/listb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1experiment_service/api/platform/v2/datasets.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\"Z\n\x14\x43reateDatasetRequest\x12\x42\n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\x04\xe2\x41\x01\x02\"\xf1\x01\n\x13ListDatasetsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12]\n\x07sort_by\x18\x03 \x01(\tBG\xe2\x41\x01\x01\x8a\xb2\x19?2\x04name2\x05-name2\ncreated_at2\x0b-created_at2\nupdated_at2\x0b-updated_atH\x02\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\n\n\x08_sort_by\"\xa3\x01\n\x14ListDatasetsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12<\n\x07results\x18\x04 \x03(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\x07\n\x05_nextB\x0b\n\t_previous\"%\n\x11GetDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"r\n\x14UpdateDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\x07\x64\x61taset\x18\x02 \x01(\x0b\x32+.experiment_service.api.platform.v2.DatasetB\n\xe2\x41\x01\x02\x8a\xb2\x19\x02P\x01\"(\n\x14\x44\x65leteDatasetRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"v\n\x17\x43reateDatasetRowRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x41\n\x03row\x18\x02 \x01(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x04\xe2\x41\x01\x02\"}\n\x1d\x42\x61tchCreateDatasetRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x42\n\x04rows\x18\x02 \x03(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x04\xe2\x41\x01\x02\"D\n\x1e\x42\x61tchCreateDatasetRowsResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x05\x12\x11\n\trow_count\x18\x02 \x01(\x05\"\xa3\x01\n\x16ListDatasetRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xa9\x01\n\x17ListDatasetRowsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12?\n\x07results\x18\x04 \x03(\x0b\x32..experiment_service.api.platform.v2.DatasetRowB\x07\n\x05_nextB\x0b\n\t_previous2\xaf\n\n\x0e\x44\x61tasetService\x12\x96\x01\n\rCreateDataset\x12\x38.experiment_service.api.platform.v2.CreateDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"\x1e\x82\xd3\xe4\x93\x02\x18\"\r/api/datasets:\x07\x64\x61taset\x12\x98\x01\n\x0cListDatasets\x12\x37.experiment_service.api.platform.v2.ListDatasetsRequest\x1a\x38.experiment_service.api.platform.v2.ListDatasetsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/api/datasets\x12\x8c\x01\n\nGetDataset\x12\x35.experiment_service.api.platform.v2.GetDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/datasets/{id}\x12\x9b\x01\n\rUpdateDataset\x12\x38.experiment_service.api.platform.v2.UpdateDatasetRequest\x1a+.experiment_service.api.platform.v2.Dataset\"#\x82\xd3\xe4\x93\x02\x1d\x32\x12/api/datasets/{id}:\x07\x64\x61taset\x12}\n\rDeleteDataset\x12\x38.experiment_service.api.platform.v2.DeleteDatasetRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/api/datasets/{id}\x12\xad\x01\n\x10\x43reateDatasetRow\x12;.experiment_service.api.platform.v2.CreateDatasetRowRequest\x1a..experiment_service.api.platform.v2.DatasetRow\",\x82\xd3\xe4\x93\x02&\"\x1f/api/datasets/{dataset_id}/logs:\x03row\x12\xd1\x01\n\x16\x42\x61tchCreateDatasetRows\x12\x41.experiment_service.api.platform.v2.BatchCreateDatasetRowsRequest\x1a\x42.experiment_service.api.platform.v2.BatchCreateDatasetRowsResponse\"0\x82\xd3\xe4\x93\x02*\"%/api/datasets/{dataset_id}/logs/batch:\x01*\x12\xb8\x01\n\x0fListDatasetRows\x12:.experiment_service.api.platform.v2.ListDatasetRowsRequest\x1a;.experiment_service.api.platform.v2.ListDatasetRowsResponse\",\x82\xd3\xe4\x93\x02&\x12$/api/datasets/{dataset_id}/logs/listb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,13 +43,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTDATASETSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTDATASETSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000\000Y@'
   _globals['_LISTDATASETSREQUEST'].fields_by_name['sort_by']._loaded_options = None
-  _globals['_LISTDATASETSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
+  _globals['_LISTDATASETSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001\212\262\031?2\004name2\005-name2\ncreated_at2\013-created_at2\nupdated_at2\013-updated_at'
   _globals['_GETDATASETREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_GETDATASETREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEDATASETREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_UPDATEDATASETREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEDATASETREQUEST'].fields_by_name['dataset']._loaded_options = None
-  _globals['_UPDATEDATASETREQUEST'].fields_by_name['dataset']._serialized_options = b'\342A\001\002'
+  _globals['_UPDATEDATASETREQUEST'].fields_by_name['dataset']._serialized_options = b'\342A\001\002\212\262\031\002P\001'
   _globals['_DELETEDATASETREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETEDATASETREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_CREATEDATASETROWREQUEST'].fields_by_name['dataset_id']._loaded_options = None
@@ -85,25 +85,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEDATASETREQUEST']._serialized_start=278
   _globals['_CREATEDATASETREQUEST']._serialized_end=368
   _globals['_LISTDATASETSREQUEST']._serialized_start=371
-  _globals['_LISTDATASETSREQUEST']._serialized_end=528
-  _globals['_LISTDATASETSRESPONSE']._serialized_start=531
-  _globals['_LISTDATASETSRESPONSE']._serialized_end=694
-  _globals['_GETDATASETREQUEST']._serialized_start=696
-  _globals['_GETDATASETREQUEST']._serialized_end=733
-  _globals['_UPDATEDATASETREQUEST']._serialized_start=735
-  _globals['_UPDATEDATASETREQUEST']._serialized_end=843
-  _globals['_DELETEDATASETREQUEST']._serialized_start=845
-  _globals['_DELETEDATASETREQUEST']._serialized_end=885
-  _globals['_CREATEDATASETROWREQUEST']._serialized_start=887
-  _globals['_CREATEDATASETROWREQUEST']._serialized_end=1005
-  _globals['_BATCHCREATEDATASETROWSREQUEST']._serialized_start=1007
-  _globals['_BATCHCREATEDATASETROWSREQUEST']._serialized_end=1132
-  _globals['_BATCHCREATEDATASETROWSRESPONSE']._serialized_start=1134
-  _globals['_BATCHCREATEDATASETROWSRESPONSE']._serialized_end=1202
-  _globals['_LISTDATASETROWSREQUEST']._serialized_start=1205
-  _globals['_LISTDATASETROWSREQUEST']._serialized_end=1368
-  _globals['_LISTDATASETROWSRESPONSE']._serialized_start=1371
-  _globals['_LISTDATASETROWSRESPONSE']._serialized_end=1540
-  _globals['_DATASETSERVICE']._serialized_start=1543
-  _globals['_DATASETSERVICE']._serialized_end=2870
+  _globals['_LISTDATASETSREQUEST']._serialized_end=612
+  _globals['_LISTDATASETSRESPONSE']._serialized_start=615
+  _globals['_LISTDATASETSRESPONSE']._serialized_end=778
+  _globals['_GETDATASETREQUEST']._serialized_start=780
+  _globals['_GETDATASETREQUEST']._serialized_end=817
+  _globals['_UPDATEDATASETREQUEST']._serialized_start=819
+  _globals['_UPDATEDATASETREQUEST']._serialized_end=933
+  _globals['_DELETEDATASETREQUEST']._serialized_start=935
+  _globals['_DELETEDATASETREQUEST']._serialized_end=975
+  _globals['_CREATEDATASETROWREQUEST']._serialized_start=977
+  _globals['_CREATEDATASETROWREQUEST']._serialized_end=1095
+  _globals['_BATCHCREATEDATASETROWSREQUEST']._serialized_start=1097
+  _globals['_BATCHCREATEDATASETROWSREQUEST']._serialized_end=1222
+  _globals['_BATCHCREATEDATASETROWSRESPONSE']._serialized_start=1224
+  _globals['_BATCHCREATEDATASETROWSRESPONSE']._serialized_end=1292
+  _globals['_LISTDATASETROWSREQUEST']._serialized_start=1295
+  _globals['_LISTDATASETROWSREQUEST']._serialized_end=1458
+  _globals['_LISTDATASETROWSRESPONSE']._serialized_start=1461
+  _globals['_LISTDATASETROWSRESPONSE']._serialized_end=1630
+  _globals['_DATASETSERVICE']._serialized_start=1633
+  _globals['_DATASETSERVICE']._serialized_end=2960
 # @@protoc_insertion_point(module_scope)

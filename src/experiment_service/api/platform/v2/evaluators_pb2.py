@@ -30,7 +30,7 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n3experiment_service/api/platform/v2/evaluators.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"`\n\x16\x43reateEvaluatorRequest\x12\x46\n\tevaluator\x18\x01 \x01(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\x04\xe2\x41\x01\x02\"\x9f\x01\n\x15ListEvaluatorsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xa7\x01\n\x16ListEvaluatorsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12>\n\x07results\x18\x04 \x03(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\x07\n\x05_nextB\x0b\n\t_previous\"\'\n\x13GetEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"r\n\x16UpdateEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x46\n\tevaluator\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\x04\xe2\x41\x01\x02\"*\n\x16\x44\x65leteEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xb9\x01\n\x13RunEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x02 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12\x35\n\x0f\x65xpected_output\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\"P\n\x14RunEvaluatorResponse\x12\x38\n\x05score\x18\x01 \x01(\x0b\x32).experiment_service.api.platform.v2.Score2\xc6\x07\n\x10\x45valuatorService\x12\xa0\x01\n\x0f\x43reateEvaluator\x12:.experiment_service.api.platform.v2.CreateEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\"\x82\xd3\xe4\x93\x02\x1c\"\x0f/api/evaluators:\tevaluator\x12\xa0\x01\n\x0eListEvaluators\x12\x39.experiment_service.api.platform.v2.ListEvaluatorsRequest\x1a:.experiment_service.api.platform.v2.ListEvaluatorsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/evaluators\x12\x94\x01\n\x0cGetEvaluator\x12\x37.experiment_service.api.platform.v2.GetEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/evaluators/{id}\x12\xa5\x01\n\x0fUpdateEvaluator\x12:.experiment_service.api.platform.v2.UpdateEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\'\x82\xd3\xe4\x93\x02!2\x14/api/evaluators/{id}:\tevaluator\x12\x83\x01\n\x0f\x44\x65leteEvaluator\x12:.experiment_service.api.platform.v2.DeleteEvaluatorRequest\x1a\x16.google.protobuf.Empty\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/evaluators/{id}\x12\xa6\x01\n\x0cRunEvaluator\x12\x37.experiment_service.api.platform.v2.RunEvaluatorRequest\x1a\x38.experiment_service.api.platform.v2.RunEvaluatorResponse\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/api/evaluators/{id}/run:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n3experiment_service/api/platform/v2/evaluators.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"`\n\x16\x43reateEvaluatorRequest\x12\x46\n\tevaluator\x18\x01 \x01(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\x04\xe2\x41\x01\x02\"\xf3\x01\n\x15ListEvaluatorsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12]\n\x07sort_by\x18\x03 \x01(\tBG\xe2\x41\x01\x01\x8a\xb2\x19?2\x04name2\x05-name2\ncreated_at2\x0b-created_at2\nupdated_at2\x0b-updated_atH\x02\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\n\n\x08_sort_by\"\xa7\x01\n\x16ListEvaluatorsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12>\n\x07results\x18\x04 \x03(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\x07\n\x05_nextB\x0b\n\t_previous\"\'\n\x13GetEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"x\n\x16UpdateEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12L\n\tevaluator\x18\x02 \x01(\x0b\x32-.experiment_service.api.platform.v2.EvaluatorB\n\xe2\x41\x01\x02\x8a\xb2\x19\x02P\x01\"*\n\x16\x44\x65leteEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xb9\x01\n\x13RunEvaluatorRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\x05input\x18\x02 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12,\n\x06output\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12\x35\n\x0f\x65xpected_output\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\"P\n\x14RunEvaluatorResponse\x12\x38\n\x05score\x18\x01 \x01(\x0b\x32).experiment_service.api.platform.v2.Score2\xc6\x07\n\x10\x45valuatorService\x12\xa0\x01\n\x0f\x43reateEvaluator\x12:.experiment_service.api.platform.v2.CreateEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\"\x82\xd3\xe4\x93\x02\x1c\"\x0f/api/evaluators:\tevaluator\x12\xa0\x01\n\x0eListEvaluators\x12\x39.experiment_service.api.platform.v2.ListEvaluatorsRequest\x1a:.experiment_service.api.platform.v2.ListEvaluatorsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/evaluators\x12\x94\x01\n\x0cGetEvaluator\x12\x37.experiment_service.api.platform.v2.GetEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/evaluators/{id}\x12\xa5\x01\n\x0fUpdateEvaluator\x12:.experiment_service.api.platform.v2.UpdateEvaluatorRequest\x1a-.experiment_service.api.platform.v2.Evaluator\"\'\x82\xd3\xe4\x93\x02!2\x14/api/evaluators/{id}:\tevaluator\x12\x83\x01\n\x0f\x44\x65leteEvaluator\x12:.experiment_service.api.platform.v2.DeleteEvaluatorRequest\x1a\x16.google.protobuf.Empty\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/evaluators/{id}\x12\xa6\x01\n\x0cRunEvaluator\x12\x37.experiment_service.api.platform.v2.RunEvaluatorRequest\x1a\x38.experiment_service.api.platform.v2.RunEvaluatorResponse\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/api/evaluators/{id}/run:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,13 +44,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTEVALUATORSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTEVALUATORSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000\000Y@'
   _globals['_LISTEVALUATORSREQUEST'].fields_by_name['sort_by']._loaded_options = None
-  _globals['_LISTEVALUATORSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
+  _globals['_LISTEVALUATORSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001\212\262\031?2\004name2\005-name2\ncreated_at2\013-created_at2\nupdated_at2\013-updated_at'
   _globals['_GETEVALUATORREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_GETEVALUATORREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEEVALUATORREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_UPDATEEVALUATORREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEEVALUATORREQUEST'].fields_by_name['evaluator']._loaded_options = None
-  _globals['_UPDATEEVALUATORREQUEST'].fields_by_name['evaluator']._serialized_options = b'\342A\001\002'
+  _globals['_UPDATEEVALUATORREQUEST'].fields_by_name['evaluator']._serialized_options = b'\342A\001\002\212\262\031\002P\001'
   _globals['_DELETEEVALUATORREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETEEVALUATORREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_RUNEVALUATORREQUEST'].fields_by_name['id']._loaded_options = None
@@ -76,19 +76,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEEVALUATORREQUEST']._serialized_start=310
   _globals['_CREATEEVALUATORREQUEST']._serialized_end=406
   _globals['_LISTEVALUATORSREQUEST']._serialized_start=409
-  _globals['_LISTEVALUATORSREQUEST']._serialized_end=568
-  _globals['_LISTEVALUATORSRESPONSE']._serialized_start=571
-  _globals['_LISTEVALUATORSRESPONSE']._serialized_end=738
-  _globals['_GETEVALUATORREQUEST']._serialized_start=740
-  _globals['_GETEVALUATORREQUEST']._serialized_end=779
-  _globals['_UPDATEEVALUATORREQUEST']._serialized_start=781
-  _globals['_UPDATEEVALUATORREQUEST']._serialized_end=895
-  _globals['_DELETEEVALUATORREQUEST']._serialized_start=897
-  _globals['_DELETEEVALUATORREQUEST']._serialized_end=939
-  _globals['_RUNEVALUATORREQUEST']._serialized_start=942
-  _globals['_RUNEVALUATORREQUEST']._serialized_end=1127
-  _globals['_RUNEVALUATORRESPONSE']._serialized_start=1129
-  _globals['_RUNEVALUATORRESPONSE']._serialized_end=1209
-  _globals['_EVALUATORSERVICE']._serialized_start=1212
-  _globals['_EVALUATORSERVICE']._serialized_end=2178
+  _globals['_LISTEVALUATORSREQUEST']._serialized_end=652
+  _globals['_LISTEVALUATORSRESPONSE']._serialized_start=655
+  _globals['_LISTEVALUATORSRESPONSE']._serialized_end=822
+  _globals['_GETEVALUATORREQUEST']._serialized_start=824
+  _globals['_GETEVALUATORREQUEST']._serialized_end=863
+  _globals['_UPDATEEVALUATORREQUEST']._serialized_start=865
+  _globals['_UPDATEEVALUATORREQUEST']._serialized_end=985
+  _globals['_DELETEEVALUATORREQUEST']._serialized_start=987
+  _globals['_DELETEEVALUATORREQUEST']._serialized_end=1029
+  _globals['_RUNEVALUATORREQUEST']._serialized_start=1032
+  _globals['_RUNEVALUATORREQUEST']._serialized_end=1217
+  _globals['_RUNEVALUATORRESPONSE']._serialized_start=1219
+  _globals['_RUNEVALUATORRESPONSE']._serialized_end=1299
+  _globals['_EVALUATORSERVICE']._serialized_start=1302
+  _globals['_EVALUATORSERVICE']._serialized_end=2268
 # @@protoc_insertion_point(module_scope)

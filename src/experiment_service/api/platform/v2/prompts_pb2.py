@@ -30,7 +30,7 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0experiment_service/api/platform/v2/prompts.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"W\n\x13\x43reatePromptRequest\x12@\n\x06prompt\x18\x01 \x01(\x0b\x32*.experiment_service.api.platform.v2.PromptB\x04\xe2\x41\x01\x02\"\x9c\x01\n\x12ListPromptsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12\x15\n\x07sort_by\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xa1\x01\n\x13ListPromptsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12;\n\x07results\x18\x04 \x03(\x0b\x32*.experiment_service.api.platform.v2.PromptB\x07\n\x05_nextB\x0b\n\t_previous\"$\n\x10GetPromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"i\n\x13UpdatePromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\x06prompt\x18\x02 \x01(\x0b\x32*.experiment_service.api.platform.v2.PromptB\x04\xe2\x41\x01\x02\"\'\n\x13\x44\x65letePromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x7f\n\x1a\x43reatePromptVersionRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\x07version\x18\x02 \x01(\x0b\x32\x31.experiment_service.api.platform.v2.PromptVersionB\x04\xe2\x41\x01\x02\"\xa5\x01\n\x19ListPromptVersionsRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xaf\x01\n\x1aListPromptVersionsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x42\n\x07results\x18\x04 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptVersionB\x07\n\x05_nextB\x0b\n\t_previous\"~\n\x1aRenderPromptVersionRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07version\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x02\x12\x30\n\tvariables\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"b\n\x1bRenderPromptVersionResponse\x12\x43\n\x08messages\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptMessage2\xb2\n\n\rPromptService\x12\x91\x01\n\x0c\x43reatePrompt\x12\x37.experiment_service.api.platform.v2.CreatePromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x0c/api/prompts:\x06prompt\x12\x94\x01\n\x0bListPrompts\x12\x36.experiment_service.api.platform.v2.ListPromptsRequest\x1a\x37.experiment_service.api.platform.v2.ListPromptsResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/prompts\x12\x88\x01\n\tGetPrompt\x12\x34.experiment_service.api.platform.v2.GetPromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/prompts/{id}\x12\x96\x01\n\x0cUpdatePrompt\x12\x37.experiment_service.api.platform.v2.UpdatePromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"!\x82\xd3\xe4\x93\x02\x1b\x32\x11/api/prompts/{id}:\x06prompt\x12z\n\x0c\x44\x65letePrompt\x12\x37.experiment_service.api.platform.v2.DeletePromptRequest\x1a\x16.google.protobuf.Empty\"\x19\x82\xd3\xe4\x93\x02\x13*\x11/api/prompts/{id}\x12\xbc\x01\n\x13\x43reatePromptVersion\x12>.experiment_service.api.platform.v2.CreatePromptVersionRequest\x1a\x31.experiment_service.api.platform.v2.PromptVersion\"2\x82\xd3\xe4\x93\x02,\"!/api/prompts/{prompt_id}/versions:\x07version\x12\xbe\x01\n\x12ListPromptVersions\x12=.experiment_service.api.platform.v2.ListPromptVersionsRequest\x1a>.experiment_service.api.platform.v2.ListPromptVersionsResponse\")\x82\xd3\xe4\x93\x02#\x12!/api/prompts/{prompt_id}/versions\x12\xd5\x01\n\x13RenderPromptVersion\x12>.experiment_service.api.platform.v2.RenderPromptVersionRequest\x1a?.experiment_service.api.platform.v2.RenderPromptVersionResponse\"=\x82\xd3\xe4\x93\x02\x37\"2/api/prompts/{prompt_id}/versions/{version}/render:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0experiment_service/api/platform/v2/prompts.proto\x12\"experiment_service.api.platform.v2\x1a\x32\x65xperiment_service/api/platform/v2/resources.proto\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"W\n\x13\x43reatePromptRequest\x12@\n\x06prompt\x18\x01 \x01(\x0b\x32*.experiment_service.api.platform.v2.PromptB\x04\xe2\x41\x01\x02\"\xf0\x01\n\x12ListPromptsRequest\x12$\n\x04page\x18\x01 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x02 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x12]\n\x07sort_by\x18\x03 \x01(\tBG\xe2\x41\x01\x01\x8a\xb2\x19?2\x04name2\x05-name2\ncreated_at2\x0b-created_at2\nupdated_at2\x0b-updated_atH\x02\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_sizeB\n\n\x08_sort_by\"\xa1\x01\n\x13ListPromptsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12;\n\x07results\x18\x04 \x03(\x0b\x32*.experiment_service.api.platform.v2.PromptB\x07\n\x05_nextB\x0b\n\t_previous\"$\n\x10GetPromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"o\n\x13UpdatePromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x46\n\x06prompt\x18\x02 \x01(\x0b\x32*.experiment_service.api.platform.v2.PromptB\n\xe2\x41\x01\x02\x8a\xb2\x19\x02P\x01\"\'\n\x13\x44\x65letePromptRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x7f\n\x1a\x43reatePromptVersionRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12H\n\x07version\x18\x02 \x01(\x0b\x32\x31.experiment_service.api.platform.v2.PromptVersionB\x04\xe2\x41\x01\x02\"\xa5\x01\n\x19ListPromptVersionsRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x04page\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x32\n\tpage_size\x18\x03 \x01(\x05\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\xf0?\x11\x00\x00\x00\x00\x00\x00Y@H\x01\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"\xaf\x01\n\x1aListPromptVersionsResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04next\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08previous\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x42\n\x07results\x18\x04 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptVersionB\x07\n\x05_nextB\x0b\n\t_previous\"\x9c\x01\n\x1aRenderPromptVersionRequest\x12\x17\n\tprompt_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\'\n\x07version\x18\x02 \x01(\x05\x42\x11\xe2\x41\x01\x02\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x00\x88\x01\x01\x12\x30\n\tvariables\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x42\n\n\x08_version\"b\n\x1bRenderPromptVersionResponse\x12\x43\n\x08messages\x18\x01 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptMessage2\xb2\n\n\rPromptService\x12\x91\x01\n\x0c\x43reatePrompt\x12\x37.experiment_service.api.platform.v2.CreatePromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x0c/api/prompts:\x06prompt\x12\x94\x01\n\x0bListPrompts\x12\x36.experiment_service.api.platform.v2.ListPromptsRequest\x1a\x37.experiment_service.api.platform.v2.ListPromptsResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/prompts\x12\x88\x01\n\tGetPrompt\x12\x34.experiment_service.api.platform.v2.GetPromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/prompts/{id}\x12\x96\x01\n\x0cUpdatePrompt\x12\x37.experiment_service.api.platform.v2.UpdatePromptRequest\x1a*.experiment_service.api.platform.v2.Prompt\"!\x82\xd3\xe4\x93\x02\x1b\x32\x11/api/prompts/{id}:\x06prompt\x12z\n\x0c\x44\x65letePrompt\x12\x37.experiment_service.api.platform.v2.DeletePromptRequest\x1a\x16.google.protobuf.Empty\"\x19\x82\xd3\xe4\x93\x02\x13*\x11/api/prompts/{id}\x12\xbc\x01\n\x13\x43reatePromptVersion\x12>.experiment_service.api.platform.v2.CreatePromptVersionRequest\x1a\x31.experiment_service.api.platform.v2.PromptVersion\"2\x82\xd3\xe4\x93\x02,\"!/api/prompts/{prompt_id}/versions:\x07version\x12\xbe\x01\n\x12ListPromptVersions\x12=.experiment_service.api.platform.v2.ListPromptVersionsRequest\x1a>.experiment_service.api.platform.v2.ListPromptVersionsResponse\")\x82\xd3\xe4\x93\x02#\x12!/api/prompts/{prompt_id}/versions\x12\xd5\x01\n\x13RenderPromptVersion\x12>.experiment_service.api.platform.v2.RenderPromptVersionRequest\x1a?.experiment_service.api.platform.v2.RenderPromptVersionResponse\"=\x82\xd3\xe4\x93\x02\x37\"2/api/prompts/{prompt_id}/versions/{version}/render:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,13 +44,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTPROMPTSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTPROMPTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\360?\021\000\000\000\000\000\000Y@'
   _globals['_LISTPROMPTSREQUEST'].fields_by_name['sort_by']._loaded_options = None
-  _globals['_LISTPROMPTSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001'
+  _globals['_LISTPROMPTSREQUEST'].fields_by_name['sort_by']._serialized_options = b'\342A\001\001\212\262\031?2\004name2\005-name2\ncreated_at2\013-created_at2\nupdated_at2\013-updated_at'
   _globals['_GETPROMPTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_GETPROMPTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEPROMPTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_UPDATEPROMPTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATEPROMPTREQUEST'].fields_by_name['prompt']._loaded_options = None
-  _globals['_UPDATEPROMPTREQUEST'].fields_by_name['prompt']._serialized_options = b'\342A\001\002'
+  _globals['_UPDATEPROMPTREQUEST'].fields_by_name['prompt']._serialized_options = b'\342A\001\002\212\262\031\002P\001'
   _globals['_DELETEPROMPTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETEPROMPTREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_CREATEPROMPTVERSIONREQUEST'].fields_by_name['prompt_id']._loaded_options = None
@@ -66,7 +66,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['prompt_id']._loaded_options = None
   _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['prompt_id']._serialized_options = b'\342A\001\002'
   _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['version']._loaded_options = None
-  _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['version']._serialized_options = b'\342A\001\002'
+  _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['version']._serialized_options = b'\342A\001\002\212\262\031\t\t\000\000\000\000\000\000\360?'
   _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['variables']._loaded_options = None
   _globals['_RENDERPROMPTVERSIONREQUEST'].fields_by_name['variables']._serialized_options = b'\342A\001\001'
   _globals['_PROMPTSERVICE'].methods_by_name['CreatePrompt']._loaded_options = None
@@ -88,25 +88,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEPROMPTREQUEST']._serialized_start=307
   _globals['_CREATEPROMPTREQUEST']._serialized_end=394
   _globals['_LISTPROMPTSREQUEST']._serialized_start=397
-  _globals['_LISTPROMPTSREQUEST']._serialized_end=553
-  _globals['_LISTPROMPTSRESPONSE']._serialized_start=556
-  _globals['_LISTPROMPTSRESPONSE']._serialized_end=717
-  _globals['_GETPROMPTREQUEST']._serialized_start=719
-  _globals['_GETPROMPTREQUEST']._serialized_end=755
-  _globals['_UPDATEPROMPTREQUEST']._serialized_start=757
-  _globals['_UPDATEPROMPTREQUEST']._serialized_end=862
-  _globals['_DELETEPROMPTREQUEST']._serialized_start=864
-  _globals['_DELETEPROMPTREQUEST']._serialized_end=903
-  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_start=905
-  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_end=1032
-  _globals['_LISTPROMPTVERSIONSREQUEST']._serialized_start=1035
-  _globals['_LISTPROMPTVERSIONSREQUEST']._serialized_end=1200
-  _globals['_LISTPROMPTVERSIONSRESPONSE']._serialized_start=1203
-  _globals['_LISTPROMPTVERSIONSRESPONSE']._serialized_end=1378
-  _globals['_RENDERPROMPTVERSIONREQUEST']._serialized_start=1380
-  _globals['_RENDERPROMPTVERSIONREQUEST']._serialized_end=1506
-  _globals['_RENDERPROMPTVERSIONRESPONSE']._serialized_start=1508
-  _globals['_RENDERPROMPTVERSIONRESPONSE']._serialized_end=1606
-  _globals['_PROMPTSERVICE']._serialized_start=1609
-  _globals['_PROMPTSERVICE']._serialized_end=2939
+  _globals['_LISTPROMPTSREQUEST']._serialized_end=637
+  _globals['_LISTPROMPTSRESPONSE']._serialized_start=640
+  _globals['_LISTPROMPTSRESPONSE']._serialized_end=801
+  _globals['_GETPROMPTREQUEST']._serialized_start=803
+  _globals['_GETPROMPTREQUEST']._serialized_end=839
+  _globals['_UPDATEPROMPTREQUEST']._serialized_start=841
+  _globals['_UPDATEPROMPTREQUEST']._serialized_end=952
+  _globals['_DELETEPROMPTREQUEST']._serialized_start=954
+  _globals['_DELETEPROMPTREQUEST']._serialized_end=993
+  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_start=995
+  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_end=1122
+  _globals['_LISTPROMPTVERSIONSREQUEST']._serialized_start=1125
+  _globals['_LISTPROMPTVERSIONSREQUEST']._serialized_end=1290
+  _globals['_LISTPROMPTVERSIONSRESPONSE']._serialized_start=1293
+  _globals['_LISTPROMPTVERSIONSRESPONSE']._serialized_end=1468
+  _globals['_RENDERPROMPTVERSIONREQUEST']._serialized_start=1471
+  _globals['_RENDERPROMPTVERSIONREQUEST']._serialized_end=1627
+  _globals['_RENDERPROMPTVERSIONRESPONSE']._serialized_start=1629
+  _globals['_RENDERPROMPTVERSIONRESPONSE']._serialized_end=1727
+  _globals['_PROMPTSERVICE']._serialized_start=1730
+  _globals['_PROMPTSERVICE']._serialized_end=3060
 # @@protoc_insertion_point(module_scope)

@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from experiment_service.api.rules.v2 import rules_pb2 as experiment__service_dot_api_dot_rules_dot_v2_dot_rules__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2experiment_service/api/platform/v2/resources.proto\x12\"experiment_service.api.platform.v2\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfa\x01\n\x07\x44\x61taset\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x14\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\trow_count\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_description\"\x8a\x02\n\nDatasetRow\x12\x17\n\tunique_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\ndataset_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12+\n\x05input\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12\x35\n\x0f\x65xpected_output\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xa2\x02\n\x06Prompt\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12#\n\x10\x64\x65ployed_version\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x1c\n\x0elatest_version\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_descriptionB\x13\n\x11_deployed_version\":\n\rPromptMessage\x12\x12\n\x04role\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07\x63ontent\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\xad\x04\n\rPromptVersion\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tprompt_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07version\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12I\n\x08messages\x18\x04 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptMessageB\x04\xe2\x41\x01\x02\x12\x13\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0btemperature\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x1d\n\nmax_tokens\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x18\n\x05top_p\x18\x08 \x01(\x01\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12$\n\x11\x66requency_penalty\x18\t \x01(\x01\x42\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12#\n\x10presence_penalty\x18\n \x01(\x01\x42\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x12\x33\n\x0c\x65xtra_params\x18\x0b \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x17\n\tvariables\x18\x0c \x03(\tB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_temperatureB\r\n\x0b_max_tokensB\x08\n\x06_top_pB\x14\n\x12_frequency_penaltyB\x13\n\x11_presence_penalty\"\xe8\x02\n\tEvaluator\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x0e\x65valuator_slug\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x12\n\x04type\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x10score_value_type\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x06\x63onfig\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x18\n\ncategories\x18\x08 \x03(\tB\x04\xe2\x41\x01\x01\x12\x34\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_description\"f\n\x05Score\x12%\n\x05value\x18\x01 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x18\n\x10score_value_type\x18\x02 \x01(\t\x12\x12\n\x05\x65rror\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x08\n\x06_error\"M\n\x08Workflow\x12\x12\n\x04type\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x9e\x04\n\nExperiment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x18\n\ndataset_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x45\n\tworkflows\x18\x05 \x03(\x0b\x32,.experiment_service.api.platform.v2.WorkflowB\x04\xe2\x41\x01\x02\x12\x1d\n\x0f\x65valuator_slugs\x18\x06 \x03(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06status\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08progress\x18\x08 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12 \n\rerror_message\x18\t \x01(\tB\x04\xe2\x41\x01\x03H\x01\x88\x01\x01\x12\x34\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nstarted_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x36\n\x0c\x63ompleted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_descriptionB\x10\n\x0e_error_message\"\xfe\x02\n\x04Span\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12%\n\x05input\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12&\n\x06output\x18\x06 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x12\n\x05model\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x15\n\rprompt_tokens\x18\x08 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\t \x01(\x05\x12\x0c\n\x04\x63ost\x18\n \x01(\x01\x12\x0f\n\x07latency\x18\x0b \x01(\x01\x12\x12\n\x05\x65rror\x18\x0c \x01(\tH\x01\x88\x01\x01\x12.\n\nstart_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06_modelB\x08\n\x06_error\"\xed\x06\n\x05Trace\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1b\n\rexperiment_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x64\x61taset_row_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12%\n\x05input\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12&\n\x06output\x18\x06 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x35\n\x0f\x65xpected_output\x18\x07 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x03\x12\x18\n\x05model\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03H\x00\x88\x01\x01\x12\x18\n\ntotal_cost\x18\t \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x1a\n\x0ctotal_tokens\x18\n \x01(\x05\x42\x04\xe2\x41\x01\x03\x12!\n\x13total_prompt_tokens\x18\x0b \x01(\x05\x42\x04\xe2\x41\x01\x03\x12%\n\x17total_completion_tokens\x18\x0c \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1b\n\x08\x64uration\x18\r \x01(\x01\x42\x04\xe2\x41\x01\x03H\x01\x88\x01\x01\x12K\n\x06scores\x18\x0e \x03(\x0b\x32\x35.experiment_service.api.platform.v2.Trace.ScoresEntryB\x04\xe2\x41\x01\x03\x12\x34\n\nstart_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x32\n\x08\x65nd_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12)\n\x08metadata\x18\x11 \x01(\x0b\x32\x17.google.protobuf.Struct\x12 \n\rerror_message\x18\x12 \x01(\tB\x04\xe2\x41\x01\x03H\x02\x88\x01\x01\x12=\n\x05spans\x18\x13 \x03(\x0b\x32(.experiment_service.api.platform.v2.SpanB\x04\xe2\x41\x01\x03\x1aX\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).experiment_service.api.platform.v2.Score:\x02\x38\x01\x42\x08\n\x06_modelB\x0b\n\t_durationB\x10\n\x0e_error_message\"\x96\x01\n\tAggregate\x12\x11\n\x03sum\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x12\n\x04mean\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06median\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p90\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p95\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p99\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x13\n\x05\x63ount\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2experiment_service/api/platform/v2/resources.proto\x12\"experiment_service.api.platform.v2\x1a+experiment_service/api/rules/v2/rules.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x92\x02\n\x07\x44\x61taset\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x04name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04nameH\x00\x88\x01\x01\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x14\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\trow_count\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x07\n\x05_nameB\x0e\n\x0c_description\"\x8a\x02\n\nDatasetRow\x12\x17\n\tunique_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\ndataset_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12+\n\x05input\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x02\x12\x35\n\x0f\x65xpected_output\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x01\x12/\n\x08metadata\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xba\x02\n\x06Prompt\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x04name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04nameH\x00\x88\x01\x01\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12#\n\x10\x64\x65ployed_version\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12\x1c\n\x0elatest_version\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x07\n\x05_nameB\x0e\n\x0c_descriptionB\x13\n\x11_deployed_version\"h\n\rPromptMessage\x12@\n\x04role\x18\x01 \x01(\tB2\xe2\x41\x01\x02\x8a\xb2\x19*2\x06system2\x04user2\tassistant2\x04tool2\tdeveloper\x12\x15\n\x07\x63ontent\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\x92\x05\n\rPromptVersion\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tprompt_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07version\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12I\n\x08messages\x18\x04 \x03(\x0b\x32\x31.experiment_service.api.platform.v2.PromptMessageB\x04\xe2\x41\x01\x02\x12\x13\n\x05model\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\x0btemperature\x18\x06 \x01(\x01\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\x00\x00\x11\x00\x00\x00\x00\x00\x00\x00@H\x00\x88\x01\x01\x12*\n\nmax_tokens\x18\x07 \x01(\x05\x42\x11\xe2\x41\x01\x01\x8a\xb2\x19\t\t\x00\x00\x00\x00\x00\x00\xf0?H\x01\x88\x01\x01\x12.\n\x05top_p\x18\x08 \x01(\x01\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\x00\x00\x11\x00\x00\x00\x00\x00\x00\xf0?H\x02\x88\x01\x01\x12:\n\x11\x66requency_penalty\x18\t \x01(\x01\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\x00\xc0\x11\x00\x00\x00\x00\x00\x00\x00@H\x03\x88\x01\x01\x12\x39\n\x10presence_penalty\x18\n \x01(\x01\x42\x1a\xe2\x41\x01\x01\x8a\xb2\x19\x12\t\x00\x00\x00\x00\x00\x00\x00\xc0\x11\x00\x00\x00\x00\x00\x00\x00@H\x04\x88\x01\x01\x12\x33\n\x0c\x65xtra_params\x18\x0b \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x17\n\tvariables\x18\x0c \x03(\tB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x0e\n\x0c_temperatureB\r\n\x0b_max_tokensB\x08\n\x06_top_pB\x14\n\x12_frequency_penaltyB\x13\n\x11_presence_penalty\"\xe9\x03\n\tEvaluator\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x04name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04nameH\x00\x88\x01\x01\x12\x1c\n\x0e\x65valuator_slug\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1e\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12-\n\x04type\x18\x05 \x01(\tB\x1a\xe2\x41\x01\x02\x8a\xb2\x19\x12\x32\x04\x63ode2\x03llm2\x05humanH\x02\x88\x01\x01\x12N\n\x10score_value_type\x18\x06 \x01(\tB/\xe2\x41\x01\x02\x8a\xb2\x19\'2\tnumerical2\x07\x62oolean2\x0b\x63\x61tegorical2\x04textH\x03\x88\x01\x01\x12-\n\x06\x63onfig\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x18\n\ncategories\x18\x08 \x03(\tB\x04\xe2\x41\x01\x01\x12\x34\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x07\n\x05_nameB\x0e\n\x0c_descriptionB\x07\n\x05_typeB\x13\n\x11_score_value_type\"f\n\x05Score\x12%\n\x05value\x18\x01 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x18\n\x10score_value_type\x18\x02 \x01(\t\x12\x12\n\x05\x65rror\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x08\n\x06_error\"M\n\x08Workflow\x12\x12\n\x04type\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\xb6\x04\n\nExperiment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x04name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\x8a\xb2\x19\x06J\x04nameH\x00\x88\x01\x01\x12\x1e\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12\x18\n\ndataset_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x45\n\tworkflows\x18\x05 \x03(\x0b\x32,.experiment_service.api.platform.v2.WorkflowB\x04\xe2\x41\x01\x02\x12\x1d\n\x0f\x65valuator_slugs\x18\x06 \x03(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06status\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08progress\x18\x08 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12 \n\rerror_message\x18\t \x01(\tB\x04\xe2\x41\x01\x03H\x02\x88\x01\x01\x12\x34\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nstarted_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x36\n\x0c\x63ompleted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x42\x07\n\x05_nameB\x0e\n\x0c_descriptionB\x10\n\x0e_error_message\"\xfe\x02\n\x04Span\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12%\n\x05input\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12&\n\x06output\x18\x06 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x12\n\x05model\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x15\n\rprompt_tokens\x18\x08 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\t \x01(\x05\x12\x0c\n\x04\x63ost\x18\n \x01(\x01\x12\x0f\n\x07latency\x18\x0b \x01(\x01\x12\x12\n\x05\x65rror\x18\x0c \x01(\tH\x01\x88\x01\x01\x12.\n\nstart_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06_modelB\x08\n\x06_error\"\xed\x06\n\x05Trace\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1b\n\rexperiment_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x64\x61taset_row_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06status\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12%\n\x05input\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12&\n\x06output\x18\x06 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x35\n\x0f\x65xpected_output\x18\x07 \x01(\x0b\x32\x16.google.protobuf.ValueB\x04\xe2\x41\x01\x03\x12\x18\n\x05model\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03H\x00\x88\x01\x01\x12\x18\n\ntotal_cost\x18\t \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x1a\n\x0ctotal_tokens\x18\n \x01(\x05\x42\x04\xe2\x41\x01\x03\x12!\n\x13total_prompt_tokens\x18\x0b \x01(\x05\x42\x04\xe2\x41\x01\x03\x12%\n\x17total_completion_tokens\x18\x0c \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1b\n\x08\x64uration\x18\r \x01(\x01\x42\x04\xe2\x41\x01\x03H\x01\x88\x01\x01\x12K\n\x06scores\x18\x0e \x03(\x0b\x32\x35.experiment_service.api.platform.v2.Trace.ScoresEntryB\x04\xe2\x41\x01\x03\x12\x34\n\nstart_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x32\n\x08\x65nd_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12)\n\x08metadata\x18\x11 \x01(\x0b\x32\x17.google.protobuf.Struct\x12 \n\rerror_message\x18\x12 \x01(\tB\x04\xe2\x41\x01\x03H\x02\x88\x01\x01\x12=\n\x05spans\x18\x13 \x03(\x0b\x32(.experiment_service.api.platform.v2.SpanB\x04\xe2\x41\x01\x03\x1aX\n\x0bScoresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).experiment_service.api.platform.v2.Score:\x02\x38\x01\x42\x08\n\x06_modelB\x0b\n\t_durationB\x10\n\x0e_error_message\"\x96\x01\n\tAggregate\x12\x11\n\x03sum\x18\x01 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x12\n\x04mean\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06median\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p90\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p95\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x11\n\x03p99\x18\x06 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x13\n\x05\x63ount\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +38,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DATASET'].fields_by_name['id']._loaded_options = None
   _globals['_DATASET'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_DATASET'].fields_by_name['name']._loaded_options = None
-  _globals['_DATASET'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_DATASET'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_DATASET'].fields_by_name['description']._loaded_options = None
   _globals['_DATASET'].fields_by_name['description']._serialized_options = b'\342A\001\001'
   _globals['_DATASET'].fields_by_name['status']._loaded_options = None
@@ -63,7 +64,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROMPT'].fields_by_name['id']._loaded_options = None
   _globals['_PROMPT'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_PROMPT'].fields_by_name['name']._loaded_options = None
-  _globals['_PROMPT'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_PROMPT'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_PROMPT'].fields_by_name['description']._loaded_options = None
   _globals['_PROMPT'].fields_by_name['description']._serialized_options = b'\342A\001\001'
   _globals['_PROMPT'].fields_by_name['deployed_version']._loaded_options = None
@@ -75,7 +76,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROMPT'].fields_by_name['updated_at']._loaded_options = None
   _globals['_PROMPT'].fields_by_name['updated_at']._serialized_options = b'\342A\001\003'
   _globals['_PROMPTMESSAGE'].fields_by_name['role']._loaded_options = None
-  _globals['_PROMPTMESSAGE'].fields_by_name['role']._serialized_options = b'\342A\001\002'
+  _globals['_PROMPTMESSAGE'].fields_by_name['role']._serialized_options = b'\342A\001\002\212\262\031*2\006system2\004user2\tassistant2\004tool2\tdeveloper'
   _globals['_PROMPTMESSAGE'].fields_by_name['content']._loaded_options = None
   _globals['_PROMPTMESSAGE'].fields_by_name['content']._serialized_options = b'\342A\001\002'
   _globals['_PROMPTVERSION'].fields_by_name['id']._loaded_options = None
@@ -89,15 +90,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROMPTVERSION'].fields_by_name['model']._loaded_options = None
   _globals['_PROMPTVERSION'].fields_by_name['model']._serialized_options = b'\342A\001\002'
   _globals['_PROMPTVERSION'].fields_by_name['temperature']._loaded_options = None
-  _globals['_PROMPTVERSION'].fields_by_name['temperature']._serialized_options = b'\342A\001\001'
+  _globals['_PROMPTVERSION'].fields_by_name['temperature']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\000\000\021\000\000\000\000\000\000\000@'
   _globals['_PROMPTVERSION'].fields_by_name['max_tokens']._loaded_options = None
-  _globals['_PROMPTVERSION'].fields_by_name['max_tokens']._serialized_options = b'\342A\001\001'
+  _globals['_PROMPTVERSION'].fields_by_name['max_tokens']._serialized_options = b'\342A\001\001\212\262\031\t\t\000\000\000\000\000\000\360?'
   _globals['_PROMPTVERSION'].fields_by_name['top_p']._loaded_options = None
-  _globals['_PROMPTVERSION'].fields_by_name['top_p']._serialized_options = b'\342A\001\001'
+  _globals['_PROMPTVERSION'].fields_by_name['top_p']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\000\000\021\000\000\000\000\000\000\360?'
   _globals['_PROMPTVERSION'].fields_by_name['frequency_penalty']._loaded_options = None
-  _globals['_PROMPTVERSION'].fields_by_name['frequency_penalty']._serialized_options = b'\342A\001\001'
+  _globals['_PROMPTVERSION'].fields_by_name['frequency_penalty']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\000\300\021\000\000\000\000\000\000\000@'
   _globals['_PROMPTVERSION'].fields_by_name['presence_penalty']._loaded_options = None
-  _globals['_PROMPTVERSION'].fields_by_name['presence_penalty']._serialized_options = b'\342A\001\001'
+  _globals['_PROMPTVERSION'].fields_by_name['presence_penalty']._serialized_options = b'\342A\001\001\212\262\031\022\t\000\000\000\000\000\000\000\300\021\000\000\000\000\000\000\000@'
   _globals['_PROMPTVERSION'].fields_by_name['extra_params']._loaded_options = None
   _globals['_PROMPTVERSION'].fields_by_name['extra_params']._serialized_options = b'\342A\001\001'
   _globals['_PROMPTVERSION'].fields_by_name['variables']._loaded_options = None
@@ -107,15 +108,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATOR'].fields_by_name['id']._loaded_options = None
   _globals['_EVALUATOR'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_EVALUATOR'].fields_by_name['name']._loaded_options = None
-  _globals['_EVALUATOR'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_EVALUATOR'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_EVALUATOR'].fields_by_name['evaluator_slug']._loaded_options = None
   _globals['_EVALUATOR'].fields_by_name['evaluator_slug']._serialized_options = b'\342A\001\002'
   _globals['_EVALUATOR'].fields_by_name['description']._loaded_options = None
   _globals['_EVALUATOR'].fields_by_name['description']._serialized_options = b'\342A\001\001'
   _globals['_EVALUATOR'].fields_by_name['type']._loaded_options = None
-  _globals['_EVALUATOR'].fields_by_name['type']._serialized_options = b'\342A\001\002'
+  _globals['_EVALUATOR'].fields_by_name['type']._serialized_options = b'\342A\001\002\212\262\031\0222\004code2\003llm2\005human'
   _globals['_EVALUATOR'].fields_by_name['score_value_type']._loaded_options = None
-  _globals['_EVALUATOR'].fields_by_name['score_value_type']._serialized_options = b'\342A\001\002'
+  _globals['_EVALUATOR'].fields_by_name['score_value_type']._serialized_options = b'\342A\001\002\212\262\031\'2\tnumerical2\007boolean2\013categorical2\004text'
   _globals['_EVALUATOR'].fields_by_name['config']._loaded_options = None
   _globals['_EVALUATOR'].fields_by_name['config']._serialized_options = b'\342A\001\001'
   _globals['_EVALUATOR'].fields_by_name['categories']._loaded_options = None
@@ -131,7 +132,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPERIMENT'].fields_by_name['id']._loaded_options = None
   _globals['_EXPERIMENT'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_EXPERIMENT'].fields_by_name['name']._loaded_options = None
-  _globals['_EXPERIMENT'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_EXPERIMENT'].fields_by_name['name']._serialized_options = b'\342A\001\002\212\262\031\006J\004name'
   _globals['_EXPERIMENT'].fields_by_name['description']._loaded_options = None
   _globals['_EXPERIMENT'].fields_by_name['description']._serialized_options = b'\342A\001\001'
   _globals['_EXPERIMENT'].fields_by_name['dataset_id']._loaded_options = None
@@ -204,30 +205,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGGREGATE'].fields_by_name['p99']._serialized_options = b'\342A\001\003'
   _globals['_AGGREGATE'].fields_by_name['count']._loaded_options = None
   _globals['_AGGREGATE'].fields_by_name['count']._serialized_options = b'\342A\001\003'
-  _globals['_DATASET']._serialized_start=187
-  _globals['_DATASET']._serialized_end=437
-  _globals['_DATASETROW']._serialized_start=440
-  _globals['_DATASETROW']._serialized_end=706
-  _globals['_PROMPT']._serialized_start=709
-  _globals['_PROMPT']._serialized_end=999
-  _globals['_PROMPTMESSAGE']._serialized_start=1001
-  _globals['_PROMPTMESSAGE']._serialized_end=1059
-  _globals['_PROMPTVERSION']._serialized_start=1062
-  _globals['_PROMPTVERSION']._serialized_end=1619
-  _globals['_EVALUATOR']._serialized_start=1622
-  _globals['_EVALUATOR']._serialized_end=1982
-  _globals['_SCORE']._serialized_start=1984
-  _globals['_SCORE']._serialized_end=2086
-  _globals['_WORKFLOW']._serialized_start=2088
-  _globals['_WORKFLOW']._serialized_end=2165
-  _globals['_EXPERIMENT']._serialized_start=2168
-  _globals['_EXPERIMENT']._serialized_end=2710
-  _globals['_SPAN']._serialized_start=2713
-  _globals['_SPAN']._serialized_end=3095
-  _globals['_TRACE']._serialized_start=3098
-  _globals['_TRACE']._serialized_end=3975
-  _globals['_TRACE_SCORESENTRY']._serialized_start=3846
-  _globals['_TRACE_SCORESENTRY']._serialized_end=3934
-  _globals['_AGGREGATE']._serialized_start=3978
-  _globals['_AGGREGATE']._serialized_end=4128
+  _globals['_DATASET']._serialized_start=232
+  _globals['_DATASET']._serialized_end=506
+  _globals['_DATASETROW']._serialized_start=509
+  _globals['_DATASETROW']._serialized_end=775
+  _globals['_PROMPT']._serialized_start=778
+  _globals['_PROMPT']._serialized_end=1092
+  _globals['_PROMPTMESSAGE']._serialized_start=1094
+  _globals['_PROMPTMESSAGE']._serialized_end=1198
+  _globals['_PROMPTVERSION']._serialized_start=1201
+  _globals['_PROMPTVERSION']._serialized_end=1859
+  _globals['_EVALUATOR']._serialized_start=1862
+  _globals['_EVALUATOR']._serialized_end=2351
+  _globals['_SCORE']._serialized_start=2353
+  _globals['_SCORE']._serialized_end=2455
+  _globals['_WORKFLOW']._serialized_start=2457
+  _globals['_WORKFLOW']._serialized_end=2534
+  _globals['_EXPERIMENT']._serialized_start=2537
+  _globals['_EXPERIMENT']._serialized_end=3103
+  _globals['_SPAN']._serialized_start=3106
+  _globals['_SPAN']._serialized_end=3488
+  _globals['_TRACE']._serialized_start=3491
+  _globals['_TRACE']._serialized_end=4368
+  _globals['_TRACE_SCORESENTRY']._serialized_start=4239
+  _globals['_TRACE_SCORESENTRY']._serialized_end=4327
+  _globals['_AGGREGATE']._serialized_start=4371
+  _globals['_AGGREGATE']._serialized_end=4521
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from experiment_service.api.rules.v2 import rules_pb2 as _rules_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2

@@ -1,0 +1,135 @@
+"""What a request field accepts, read from its descriptor: the service's own option
+(proto/experiment_service/api/rules/v2/rules.proto), `google.api.field_behavior` REQUIRED, and
+the range of its wire type.
+
+Two readers share this: the server checks requests with it (servicers/request_rules.py), and
+the OpenAPI generator declares it (rest/openapi.py), so the document and the service cannot
+drift. Works on descriptors of any pool: the generator reads a fresh descriptor set, whose
+option classes this process may not have imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from google.api import field_behavior_pb2
+from google.protobuf import descriptor, descriptor_pool, empty_pb2, message_factory, unknown_fields
+
+FIELD_RULES = "experiment_service.api.rules.v2.FieldRules"
+FIELD_RULES_NUMBER = 52001
+INT32_RANGE = (-(2**31), 2**31 - 1)
+INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32,)
+# What the `name` format stands for: a resource name, usable as one URL path segment (1..255
+# characters, no "/", no NUL, no leading or trailing whitespace as Python's str.strip() sees it).
+# Written out so that ECMA-262 and Python read the same characters as whitespace.
+_SPACE = "\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NAME_PATTERN = f"^[^{_SPACE}/\\x00](?:[^/\\x00]*[^{_SPACE}/\\x00])?$"
+NAME_MAX_LENGTH = 255
+STRING_RULES = ("min_length", "max_length", "pattern", "allowed", "format")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One field's rules. Value rules (bounds, lengths, pattern, allowed, format) apply to each
+    item of a repeated field; `min_items` / `max_items` to the list."""
+
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    allowed: tuple[str, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    format: str | None = None
+    partial: bool = False
+    item_type: str | None = None
+
+    @property
+    def constrains(self) -> bool:
+        return self != Rules()
+
+
+def rules_of(field: descriptor.FieldDescriptor) -> Rules:
+    declared = _declared(field)
+    required = field_behavior_pb2.REQUIRED in behaviors(field)
+    rules = Rules(
+        required=required,
+        minimum=_number(declared, "minimum"),
+        maximum=_number(declared, "maximum"),
+        min_length=_number(declared, "min_length"),
+        max_length=_number(declared, "max_length"),
+        pattern=_text(declared, "pattern"),
+        allowed=tuple(declared.allowed) if declared is not None else (),
+        min_items=_number(declared, "min_items"),
+        max_items=_number(declared, "max_items"),
+        format=_text(declared, "format"),
+        partial=bool(declared is not None and declared.partial),
+        item_type=_text(declared, "item_type"),
+    )
+    if rules.format == "name":
+        return replace(rules, format=None, pattern=NAME_PATTERN, max_length=NAME_MAX_LENGTH)
+    return rules
+
+
+def number_range(field: descriptor.FieldDescriptor, rules: Rules) -> tuple[Any, Any]:
+    """The field's bounds, with its wire type's range where it declares none: values beyond an
+    int32's do not decode."""
+    if field.type in INTEGRAL_TYPES:
+        return (
+            INT32_RANGE[0] if rules.minimum is None else rules.minimum,
+            INT32_RANGE[1] if rules.maximum is None else rules.maximum,
+        )
+    return rules.minimum, rules.maximum
+
+
+def unkeepable(field: descriptor.FieldDescriptor, rules: Rules) -> str | None:
+    """Why the server cannot keep `rules` as the document would state them, if it cannot: on a
+    plain proto3 scalar, an empty value is also an absent one."""
+    if field.is_repeated or field.has_presence:
+        return None
+    explicit_bounds = rules.minimum is not None or rules.maximum is not None
+    string_rules = any(getattr(rules, name) not in (None, ()) for name in STRING_RULES)
+    if explicit_bounds or (string_rules and not rules.required):
+        return f"{field.full_name}: rules on a field without presence; make it optional"
+    if rules.required and field.type != descriptor.FieldDescriptor.TYPE_STRING:
+        return f"{field.full_name}: REQUIRED on a scalar without presence; make it optional"
+    return None
+
+
+def _declared(field: descriptor.FieldDescriptor) -> Any:
+    # Every field of FieldOptions is unknown to Empty: the option's bytes come out whether or not
+    # this process has imported the extension.
+    options = empty_pb2.Empty.FromString(field.GetOptions().SerializeToString())
+    found = unknown_fields.UnknownFieldSet(options)
+    for unknown in (found[index] for index in range(len(found))):
+        if unknown.field_number == FIELD_RULES_NUMBER and field.containing_type is not None:
+            return _rules_class(field.containing_type.file.pool).FromString(unknown.data)
+    return None
+
+
+@cache
+def _rules_class(pool: descriptor_pool.DescriptorPool) -> Any:
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(FIELD_RULES))
+
+
+def _number(declared: Any, name: str) -> Any:
+    if declared is None or not declared.HasField(name):
+        return None
+    value = getattr(declared, name)
+    return int(value) if float(value).is_integer() else value
+
+
+def _text(declared: Any, name: str) -> str | None:
+    if declared is None or not declared.HasField(name):
+        return None
+    return str(getattr(declared, name))
+
+
+def behaviors(field: descriptor.FieldDescriptor) -> list[int]:
+    # googleapis-common-protos' stubs type its extensions as plain field descriptors.
+    behaviors: list[int] = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]  # type: ignore[index]
+    return list(behaviors)

@@ -1,0 +1,203 @@
+"""Refuses requests that break their fields' declared rules, before any method runs.
+
+The rules are the ones the OpenAPI document states (field_rules.py reads both), so a request
+the document calls valid passes here, and one it calls invalid is refused with every violation
+listed. Domain services keep their own, deeper checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from google.protobuf import descriptor, struct_pb2
+from google.protobuf.message import Message
+
+from experiment_service.domain.errors import DomainError, FieldViolation, InvalidArgument
+from experiment_service.domain.validation import Violations
+from experiment_service.field_rules import Rules, rules_of
+from experiment_service.servicers.interceptors import Handler, StreamHandler, UnaryInterceptor
+from experiment_service.storage.database import WRITES_REFUSED, WritesRefused
+from experiment_service.types import ServicerContext
+
+# google.protobuf.Value's kinds by the JSON type names that rules use.
+JSON_KINDS = {
+    "string": "string_value",
+    "number": "number_value",
+    "boolean": "bool_value",
+    "object": "struct_value",
+}
+# Messages whose JSON form is free-form: no declared rules inside them.
+FREE_FORM = frozenset(
+    {
+        "google.protobuf.Struct",
+        "google.protobuf.Value",
+        "google.protobuf.ListValue",
+        "google.protobuf.Timestamp",
+        "google.protobuf.FieldMask",
+        "google.api.HttpBody",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _FieldCheck:
+    field: descriptor.FieldDescriptor
+    rules: Rules
+    # The plan of the field's message type, when its values hold fields with rules.
+    inner: _Plan | None
+
+
+@dataclass
+class _Plan:
+    checks: list[_FieldCheck] = field(default_factory=list)
+
+
+_PLANS: dict[str, _Plan | None] = {}
+
+
+def broken_rules(request: Message) -> list[FieldViolation]:
+    """Every rule `request` breaks. With an `update_mask` set (AIP-134), the resource it
+    updates is partial: its REQUIRED fields are the mask's business, not the rules'."""
+    plan = _plan(cast(descriptor.Descriptor, request.DESCRIPTOR))
+    if plan is None:
+        return []
+    violations = Violations()
+    masked = "update_mask" in request.DESCRIPTOR.fields_by_name and request.HasField("update_mask")
+    _check(plan, request, violations, partial=False, masked=masked)
+    return violations.items
+
+
+def _plan(message: descriptor.Descriptor) -> _Plan | None:
+    """What to check in messages of this type; None when nothing, so most response-shaped
+    messages are looked at once and then skipped. Built once per type."""
+    if message.full_name in _PLANS:
+        return _PLANS[message.full_name]
+    plan = _PLANS[message.full_name] = _Plan()  # first: a message may hold its own type
+    for field_ in message.fields:
+        rules = rules_of(field_)
+        inner = None
+        kind = field_.message_type
+        if kind is not None and kind.full_name not in FREE_FORM and not kind.GetOptions().map_entry:
+            inner = _plan(kind)
+        if rules.constrains or inner is not None:
+            plan.checks.append(_FieldCheck(field_, rules, inner))
+    if not plan.checks:
+        _PLANS[message.full_name] = None
+    return _PLANS[message.full_name]
+
+
+def _check(
+    plan: _Plan, message: Any, violations: Violations, *, partial: bool, masked: bool = False
+) -> None:
+    for check in plan.checks:
+        name, rules = check.field.name, check.rules
+        required = rules.required and not partial
+        if check.field.is_repeated:
+            items = getattr(message, name)
+            at_least = 1 if rules.min_items is None and required else rules.min_items
+            violations.item_count(name, len(items), at_least=at_least, at_most=rules.max_items)
+            for index, item in enumerate(items):
+                _check_value(check, item, violations, f"{name}[{index}]")
+            continue
+        if check.field.has_presence:
+            present = message.HasField(name) and not _is_null(getattr(message, name))
+        else:
+            present = getattr(message, name) != check.field.default_value
+        if present:
+            inner_partial = rules.partial or (masked and check.inner is not None)
+            _check_value(check, getattr(message, name), violations, name, inner_partial)
+        elif required:
+            violations.add(name, "Field required", "missing")
+
+
+def _check_value(
+    check: _FieldCheck, value: Any, violations: Violations, name: str, partial: bool = False
+) -> None:
+    rules = check.rules
+    if check.inner is not None:
+        _check(check.inner, value, violations.within(f"{name}."), partial=partial)
+    elif isinstance(value, struct_pb2.ListValue):
+        items = value.values
+        violations.item_count(name, len(items), at_least=rules.min_items, at_most=rules.max_items)
+        for index, item in enumerate(items):
+            kind = item.WhichOneof("kind")
+            if rules.item_type is not None and kind != JSON_KINDS[rules.item_type]:
+                violations.add(
+                    f"{name}[{index}]", f"Input should be a valid {rules.item_type}", "type_error"
+                )
+            elif kind == "string_value":
+                _check_string(rules, item.string_value, violations, f"{name}[{index}]")
+    elif isinstance(value, str):
+        _check_string(rules, value, violations, name)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        violations.number_range(name, value, ge=rules.minimum, le=rules.maximum)
+
+
+def _check_string(rules: Rules, value: str, violations: Violations, name: str) -> None:
+    if rules.allowed:
+        violations.one_of(name, value, rules.allowed)
+        return
+    if rules.min_length is not None or rules.max_length is not None:
+        violations.length(name, value, at_least=rules.min_length, at_most=rules.max_length)
+    if rules.pattern is not None:
+        violations.matches(name, value, rules.pattern)
+    if rules.format == "uri":
+        violations.absolute_uri(name, value)
+
+
+def _is_null(value: Any) -> bool:
+    """A google.protobuf.Value holding JSON null is no value: `"output": null` gives none."""
+    return isinstance(value, struct_pb2.Value) and value.WhichOneof("kind") in (None, "null_value")
+
+
+class RequestRulesInterceptor(UnaryInterceptor):
+    """Refuses requests that break their rules. It sits inside the domain-error interceptor,
+    which turns the refusal into the caller's status and REST body.
+
+    A unary request that breaks rules still runs, with writes refused (storage's
+    WRITES_REFUSED), so that the refusal also lists the problems only the domain finds: the
+    caller learns every problem at once, as from the domain alone.
+    """
+
+    def wrap(self, method: str, inner: Handler) -> Handler:
+        async def call(request: Any, context: ServicerContext) -> Any:
+            broken = broken_rules(request)
+            if not broken:
+                return await inner(request, context)
+            refused = WRITES_REFUSED.set(True)
+            try:
+                await inner(request, context)
+            except InvalidArgument as refusal:
+                if type(refusal) is not InvalidArgument:
+                    raise  # a body it cannot read at all (400, 415) says only that
+                raise _merged(refusal.violations, broken) from None
+            except (DomainError, WritesRefused):
+                pass
+            finally:
+                WRITES_REFUSED.reset(refused)
+            raise InvalidArgument(broken)
+
+        return call
+
+    def wrap_stream(self, method: str, inner: StreamHandler) -> StreamHandler:
+        async def call(request: Any, context: ServicerContext) -> Any:
+            broken = broken_rules(request)
+            if broken:  # streams may run for long: their rules alone answer
+                raise InvalidArgument(broken)
+            async for response in inner(request, context):
+                yield response
+
+        return call
+
+
+def _merged(found: list[FieldViolation], broken: list[FieldViolation]) -> InvalidArgument:
+    """The domain's violations, then the rules' on fields the domain did not name. Domain
+    services may name a body's fields without the request field that holds the body
+    (`name` for `dataset.name`): a rule's field ending in a named one is named too."""
+    named = {violation.field for violation in found}
+
+    def unnamed(field: str) -> bool:
+        return not any(field == name or field.endswith("." + name) for name in named)
+
+    return InvalidArgument([*found, *(v for v in broken if unnamed(v.field))])
