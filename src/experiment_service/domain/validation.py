@@ -66,12 +66,7 @@ class Violations:
     def text(self, field: str, value: str | None, max_length: int = MAX_TEXT_LENGTH) -> None:
         if value is None:
             return
-        if len(value) > max_length:
-            self.add(
-                field,
-                f"String should have at most {max_length} characters",
-                "string_too_long",
-            )
+        self.length(field, value, at_least=None, at_most=max_length)
         if "\x00" in value:
             self.add(field, NUL_MESSAGE, "string_nul_character")
 

@@ -279,7 +279,11 @@ class EnvoyGateway:
         while asyncio.get_running_loop().time() < deadline:
             if self.process is not None and self.process.returncode is not None:
                 raise RuntimeError(f"Envoy exited at start-up:\n{self._envoy_log()}")
-            if await asyncio.to_thread(_is_ready, url):
+            # Envoy's admin says ready, and the REST listener takes connections: a caller told
+            # the gateway serves must not find its port refusing them.
+            if await asyncio.to_thread(_is_ready, url) and await asyncio.to_thread(
+                _accepts, self.http_address
+            ):
                 return
             await asyncio.sleep(0.05)
         await self.stop()
@@ -316,6 +320,17 @@ def _is_ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as reply:
             return bool(reply.status == 200)
+    except OSError:
+        return False
+
+
+def _accepts(address: str) -> bool:
+    host, port = split_address(address)
+    if port == 0:
+        return True  # Envoy picks the port: nothing to knock on
+    try:
+        with socket.create_connection(("127.0.0.1" if host in ("0.0.0.0", "") else host, port), 1):
+            return True
     except OSError:
         return False
 

@@ -13,6 +13,7 @@ from typing import Any
 from google.api import field_behavior_pb2
 from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
+from experiment_service.domain.exports import ExportFormat
 from experiment_service.field_rules import (
     Rules,
     behaviors,
@@ -42,10 +43,9 @@ ARRAY_KEYWORDS = {"min_items": "minItems", "max_items": "maxItems"}
 # Methods that refuse more work than one call does with 413 (domain errors.TooLarge).
 TOO_LARGE_METHODS = frozenset({"ListEvaluations"})
 STREAM_DESCRIPTION = "A stream: Server-Sent Events whose `data` is one response message as JSON."
-# The bodies of the export methods (google.api.HttpBody streams): domain/exports.py's formats.
+# The bodies of the export methods (google.api.HttpBody streams), one per export format.
 EXPORT_CONTENT = {
-    "text/csv": {"schema": {"type": "string"}},
-    "application/x-ndjson": {"schema": {"type": "string"}},
+    export.content_type.split(";")[0]: {"schema": {"type": "string"}} for export in ExportFormat
 }
 # Envoy's transcoder refuses a JSON object with an empty key where it expects a message.
 MESSAGE_KEYS = {"minLength": 1}
@@ -214,15 +214,16 @@ class _Generator:
         else:
             field = request.fields_by_name[binding.body]
             raw = field.message_type is not None and field.message_type.full_name == HTTP_BODY
+            body_rules = rules_of(field)
             if raw:
                 operation["requestBody"] = RAW_BODY
-            elif rules_of(field).partial and field.message_type is not None:
+            elif body_rules.partial and field.message_type is not None:
                 operation["requestBody"] = self.body(
                     self.inline(field.message_type, partial=True), required=False
                 )
             else:
                 operation["requestBody"] = self.body(
-                    self.field_schema(field), required=rules_of(field).required
+                    self.field_schema(field), required=body_rules.required
                 )
         success = binding.success_status
         responses: dict[str, Any] = {}
