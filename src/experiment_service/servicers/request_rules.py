@@ -7,6 +7,8 @@ listed. Domain services keep their own, deeper checks.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -42,10 +44,19 @@ FREE_FORM = frozenset(
 
 @dataclass(frozen=True)
 class _FieldCheck:
-    field: descriptor.FieldDescriptor
+    """One field's checks, with what its descriptor says read once: descriptor properties are
+    slow to ask on every request."""
+
+    name: str
+    repeated: bool
+    presence: bool
+    default: Any
     rules: Rules
     # The plan of the field's message type, when its values hold fields with rules.
     inner: _Plan | None
+    # A quick test of a scalar value (None: nothing to test). Only a value it fails is looked
+    # at again, to name the problem: requests of thousands of items are checked on every call.
+    accepts: Callable[[Any], bool] | None
 
 
 @dataclass
@@ -81,32 +92,75 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
         if kind is not None and kind.full_name not in FREE_FORM and not kind.GetOptions().map_entry:
             inner = _plan(kind)
         if rules.constrains or inner is not None:
-            plan.checks.append(_FieldCheck(field_, rules, inner))
+            plan.checks.append(
+                _FieldCheck(
+                    name=field_.name,
+                    repeated=field_.is_repeated,
+                    presence=field_.has_presence,
+                    default=field_.default_value,
+                    rules=rules,
+                    inner=inner,
+                    accepts=_quick_test(rules),
+                )
+            )
     if not plan.checks:
         _PLANS[message.full_name] = None
     return _PLANS[message.full_name]
+
+
+def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
+    allowed = frozenset(rules.allowed)
+    pattern = re.compile(rules.pattern) if rules.pattern is not None else None
+    shortest, longest = rules.min_length or 0, rules.max_length
+    lowest, highest = rules.minimum, rules.maximum
+    if not (allowed or pattern or shortest or longest or rules.format) and (
+        lowest is None and highest is None
+    ):
+        return None
+
+    def accepts(value: Any) -> bool:
+        if isinstance(value, str):
+            if allowed:
+                return value in allowed
+            return (
+                rules.format is None  # formats are checked the slow way
+                and shortest <= len(value)
+                and (longest is None or len(value) <= longest)
+                and (pattern is None or pattern.search(value) is not None)
+            )
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (lowest is None or value >= lowest) and (highest is None or value <= highest)
+        return False
+
+    return accepts
 
 
 def _check(
     plan: _Plan, message: Any, violations: Violations, *, partial: bool, masked: bool = False
 ) -> None:
     for check in plan.checks:
-        name, rules = check.field.name, check.rules
+        name, rules = check.name, check.rules
         required = rules.required and not partial
-        if check.field.is_repeated:
+        if check.repeated:
             items = getattr(message, name)
             at_least = 1 if rules.min_items is None and required else rules.min_items
-            violations.item_count(name, len(items), at_least=at_least, at_most=rules.max_items)
+            if at_least is not None or rules.max_items is not None:
+                violations.item_count(name, len(items), at_least=at_least, at_most=rules.max_items)
+            accepts = check.accepts
             for index, item in enumerate(items):
-                _check_value(check, item, violations, f"{name}[{index}]")
+                if accepts is None or not accepts(item):
+                    _check_value(check, item, violations, f"{name}[{index}]")
             continue
-        if check.field.has_presence:
+        if check.presence:
             present = message.HasField(name) and not _is_null(getattr(message, name))
         else:
-            present = getattr(message, name) != check.field.default_value
+            present = getattr(message, name) != check.default
         if present:
+            value = getattr(message, name)
+            if check.accepts is not None and check.accepts(value):
+                continue
             inner_partial = rules.partial or (masked and check.inner is not None)
-            _check_value(check, getattr(message, name), violations, name, inner_partial)
+            _check_value(check, value, violations, name, inner_partial)
         elif required:
             violations.add(name, "Field required", "missing")
 
