@@ -249,7 +249,9 @@ class EnvoyGateway:
         self._log_path = Path(self._workdir.name) / "envoy.log"
 
     async def start(self) -> None:
-        admin_port = _free_port()
+        # Never the REST port: a port released a moment ago (a caller may have probed it for
+        # us) can come back from the kernel, and Envoy's admin would take the listener's.
+        admin_port = _free_port(avoid=split_address(self.http_address)[1])
         config_path = write_config(
             Path(self._workdir.name),
             http_address=self.http_address,
@@ -335,7 +337,10 @@ def _accepts(address: str) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_port(avoid: int) -> int:
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port != avoid:
+            return port
