@@ -26,6 +26,11 @@ def test_dataset_lifecycle_and_rows(platform: httpx.Client) -> None:
     )
     assert row.status_code == 201
     assert row.json()["unique_id"] and row.json()["input"] == {"q": "2+2"}
+    # An empty object or list is a value, and reads back as one.
+    other = platform.post("/api/datasets/", json={"name": "empties"}).json()
+    for empty in ({}, []):
+        stored = platform.post(f"/api/datasets/{other['id']}/logs/", json={"input": empty})
+        assert stored.json()["input"] == empty
     messages = [{"role": "user", "content": "hi"}]
     batch = platform.post(
         f"{base}/logs/batch/",

@@ -233,6 +233,54 @@ def test_a_request_breaking_rules_lists_the_domain_problems_too_and_writes_nothi
     assert http.get(f"{ws}/experiments/e").status_code == 404
 
 
+def test_shapes_of_free_form_json_and_conditional_fields_are_declared_and_kept_alike(
+    http: httpx.Client, ws: str
+) -> None:
+    document = http.get("/openapi.json").json()
+    # A captured chat call's `request` is a JSON object the service reads inside: the document
+    # states its shape, and the server refuses what breaks it, naming the places.
+    chat_path = "/apis/intake/v2/workspaces/{workspace}/ingest/chat-completions"
+    chat = document["paths"][chat_path]["post"]["requestBody"]["content"]["application/json"]
+    request_shape = chat["schema"]["properties"]["request"]
+    assert request_shape["required"] == ["model", "messages"]
+    roles = request_shape["properties"]["messages"]["items"]["properties"]["role"]["enum"]
+    refused = http.post(
+        f"{ws}/ingest/chat-completions",
+        json={"request": {"messages": [{"role": "robot"}]}, "response": {"choices": []}},
+    )
+    assert refused.status_code == 422
+    problems = {tuple(item["loc"]): item["msg"] for item in refused.json()["detail"]}
+    assert problems[("body", "request", "model")] == "Field required"
+    role_problem = problems[("body", "request", "messages", 0, "role")]
+    assert all(f"'{role}'" in role_problem for role in roles)
+    # A field required only when a sibling has some value: a note needs its text.
+    annotations = document["paths"]["/apis/intake/v2/workspaces/{workspace}/annotations"]
+    annotation = annotations["post"]["requestBody"]["content"]["application/json"]["schema"]
+    when_note = {"required": ["kind"], "properties": {"kind": {"enum": ["note"]}}}
+    then = {"required": ["text"], "properties": {"text": {"not": {"type": "null"}}}}
+    assert {"if": when_note, "then": then} in annotation["allOf"]
+    refused = http.post(f"{ws}/annotations", json={"session_id": "s1", "kind": "note"})
+    assert refused.status_code == 422
+    assert [item["loc"] for item in refused.json()["detail"]] == [["body", "text"]]
+    feedback = {"session_id": "s1", "kind": "feedback", "value": "positive"}
+    assert http.post(f"{ws}/annotations", json=feedback).status_code == 201
+
+
+def test_each_api_keeps_its_own_schema_for_messages_of_the_same_name(http: httpx.Client) -> None:
+    # Both APIs have an `Experiment`: each operation's body is its own API's message.
+    document = http.get("/openapi.json").json()
+
+    def body_schema(path: str) -> dict[str, Any]:
+        content = document["paths"][path]["post"]["requestBody"]["content"]
+        name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        return dict(document["components"]["schemas"][name]["properties"])
+
+    platform = body_schema("/api/v2/experiments")
+    intake = body_schema("/apis/intake/v2/workspaces/{workspace}/experiments")
+    assert "workflows" in platform and "workflows" not in intake
+    assert "agent_name" in intake and "agent_name" not in platform
+
+
 def test_unknown_resources_and_paths_get_404_json(http: httpx.Client, ws: str) -> None:
     missing = http.get(f"{ws}/experiments/nope")
     assert missing.status_code == 404

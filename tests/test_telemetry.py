@@ -451,8 +451,11 @@ def test_bad_bodies_are_refused_and_change_nothing(http: httpx.Client, workspace
     )
     assert malformed.status_code == 400
     assert malformed.json() == {"detail": "The body is not a valid OTLP protobuf message."}
-    bad_json = http.post(path, content=b"{not json", headers={"content-type": "application/json"})
-    assert bad_json.status_code == 400
+    for not_an_export in (b"{not json", b'"AAA"', b"[]"):
+        bad_json = http.post(
+            path, content=not_an_export, headers={"content-type": "application/json"}
+        )
+        assert bad_json.status_code == 400
     unsupported = http.post(path, content=b"x", headers={"content-type": "text/plain"})
     assert unsupported.status_code == 415
     assert "text/plain" in unsupported.json()["detail"]

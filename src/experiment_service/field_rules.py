@@ -27,7 +27,19 @@ INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32,)
 _SPACE = "\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 NAME_PATTERN = f"^[^{_SPACE}/\\x00](?:[^/\\x00]*[^{_SPACE}/\\x00])?$"
 NAME_MAX_LENGTH = 255
+# The messages whose JSON form is free-form JSON: a JSON Schema rule may shape them.
+JSON = frozenset({"google.protobuf.Struct", "google.protobuf.Value"})
 STRING_RULES = ("min_length", "max_length", "pattern", "allowed", "format")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Required (and, for free-form JSON, matching `json_schema`) when the sibling `field`
+    holds one of `equals`."""
+
+    field: str
+    equals: tuple[str, ...]
+    json_schema: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,8 @@ class Rules:
     format: str | None = None
     partial: bool = False
     item_type: str | None = None
+    json_schema: str | None = None
+    required_when: tuple[Condition, ...] = ()
 
     @property
     def constrains(self) -> bool:
@@ -69,6 +83,8 @@ def rules_of(field: descriptor.FieldDescriptor) -> Rules:
         format=_text(declared, "format"),
         partial=bool(declared is not None and declared.partial),
         item_type=_text(declared, "item_type"),
+        json_schema=_text(declared, "json_schema"),
+        required_when=_conditions(declared),
     )
     if rules.format == "name":
         return replace(rules, format=None, pattern=NAME_PATTERN, max_length=NAME_MAX_LENGTH)
@@ -89,6 +105,12 @@ def number_range(field: descriptor.FieldDescriptor, rules: Rules) -> tuple[Any, 
 def unkeepable(field: descriptor.FieldDescriptor, rules: Rules) -> str | None:
     """Why the server cannot keep `rules` as the document would state them, if it cannot: on a
     plain proto3 scalar, an empty value is also an absent one."""
+    message = field.message_type
+    free_form = message is not None and message.full_name in JSON
+    if rules.json_schema is not None and not free_form:
+        return f"{field.full_name}: json_schema on a field that is not free-form JSON"
+    if rules.required_when and (field.is_repeated or (message is not None and not free_form)):
+        return f"{field.full_name}: required_when on a list or a message that is not JSON"
     if field.is_repeated or field.has_presence:
         return None
     explicit_bounds = rules.minimum is not None or rules.maximum is not None
@@ -114,6 +136,19 @@ def _declared(field: descriptor.FieldDescriptor) -> Any:
 @cache
 def _rules_class(pool: descriptor_pool.DescriptorPool) -> Any:
     return message_factory.GetMessageClass(pool.FindMessageTypeByName(FIELD_RULES))
+
+
+def _conditions(declared: Any) -> tuple[Condition, ...]:
+    if declared is None:
+        return ()
+    return tuple(
+        Condition(
+            when.field,
+            tuple(when.equals),
+            when.json_schema if when.HasField("json_schema") else None,
+        )
+        for when in declared.required_when
+    )
 
 
 def _number(declared: Any, name: str) -> Any:

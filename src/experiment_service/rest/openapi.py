@@ -7,6 +7,8 @@ google.api.field_behavior, success codes and error bodies from rest/dialects.py.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +17,7 @@ from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
 from experiment_service.domain.exports import ExportFormat
 from experiment_service.field_rules import (
+    Condition,
     Rules,
     behaviors,
     number_range,
@@ -128,6 +131,7 @@ class _Comments:
 
 
 HTTP_BODY = "google.api.HttpBody"
+API_PACKAGE_PREFIX = "experiment_service.api."
 # A `google.api.HttpBody` request field takes the body as sent: the OTLP export methods, whose
 # bodies are OTLP protobuf or OTLP JSON (gzip or not: the gateway inflates them).
 RAW_BODY: dict[str, Any] = {
@@ -160,6 +164,8 @@ class _Generator:
         for file in files:
             self.pool.Add(file)
         self.comments = _Comments(list(files))
+        self.component_names = _component_names(list(files))
+        self.named: dict[str, str] = {}  # schema name -> message full name
         self.services = [self.pool.FindServiceByName(name) for name in services]
         self.schemas: dict[str, Any] = dict(ERROR_SCHEMAS)
         self.problems: set[str] = set()
@@ -210,7 +216,9 @@ class _Generator:
         if binding.is_query or not binding.body:
             operation["parameters"] += self.query_parameters(request, binding)
         elif binding.body == "*":
-            operation["requestBody"] = self.body(self.inline(request, exclude=binding.path_fields))
+            schema = self.inline(request, exclude=binding.path_fields)
+            # A body without required fields may be left out: the server reads none as {}.
+            operation["requestBody"] = self.body(schema, required="required" in schema)
         else:
             field = request.fields_by_name[binding.body]
             raw = field.message_type is not None and field.message_type.full_name == HTTP_BODY
@@ -315,7 +323,9 @@ class _Generator:
     def ref(self, message: descriptor.Descriptor) -> dict[str, Any]:
         if message.full_name in WELL_KNOWN:
             return dict(WELL_KNOWN[message.full_name])
-        name = message.name
+        name = self.component_names.get(message.full_name, message.name)
+        if self.named.setdefault(name, message.full_name) != message.full_name:
+            raise ValueError(f"{name} would name {self.named[name]} and {message.full_name}")
         if name not in self.schemas:
             self.schemas[name] = {}  # placeholder first: messages may refer to themselves
             self.schemas[name] = self.inline(message)
@@ -331,11 +341,15 @@ class _Generator:
         """The message as a JSON object; `partial` (an update's changes) requires nothing."""
         properties: dict[str, Any] = {}
         required: list[str] = []
+        conditions: list[dict[str, Any]] = []
         for field in message.fields:
             if field.name in exclude:
                 continue
             schema = self.field_schema(field, partial=partial)
-            if rules_of(field).required and not partial:
+            rules = rules_of(field)
+            if not partial:
+                conditions += [_condition(field, when) for when in rules.required_when]
+            if rules.required and not partial:
                 required.append(field.name)
             else:
                 schema = _nullable(schema)
@@ -352,6 +366,8 @@ class _Generator:
         }
         if required:
             message_schema["required"] = required
+        if conditions:
+            message_schema["allOf"] = conditions
         doc = self.comments.get(message.full_name)
         if doc:
             message_schema["description"] = doc
@@ -404,6 +420,8 @@ class _Generator:
 
     def message_value_schema(self, message: descriptor.Descriptor, rules: Rules) -> dict[str, Any]:
         schema = self.ref(message)
+        if rules.json_schema is not None:
+            schema.update(json.loads(rules.json_schema))
         if message.full_name == "google.protobuf.Value" and rules.required:
             schema["not"] = {"type": "null"}  # JSON null is no value
         elif message.full_name == "google.protobuf.ListValue":
@@ -412,6 +430,41 @@ class _Generator:
                 items.update(_keywords(rules, STRING_KEYWORDS))
             schema.update(_keywords(rules, ARRAY_KEYWORDS), items=items)
         return schema
+
+
+def _condition(field: descriptor.FieldDescriptor, when: Condition) -> dict[str, Any]:
+    """`required_when` as JSON Schema: if the sibling holds one of the values, then this field
+    is there, not null, and matches the condition's schema."""
+    present: dict[str, Any] = {"not": {"type": "null"}}
+    if when.json_schema is not None:
+        present = {"allOf": [present, json.loads(when.json_schema)]}
+    return {
+        "if": {"required": [when.field], "properties": {when.field: {"enum": list(when.equals)}}},
+        "then": {"required": [field.name], "properties": {field.name: present}},
+    }
+
+
+def _component_names(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[str, str]:
+    """Each message's schema name: its own name where no other message has it, else prefixed
+    with its API (`IntakeExperiment`, `PlatformExperiment`), so that no schema hides another."""
+    found: list[tuple[str, str, str]] = []  # full name, name, API
+
+    def walk(scope: str, api: str, message: descriptor_pb2.DescriptorProto) -> None:
+        full_name = f"{scope}.{message.name}"
+        found.append((full_name, message.name, api))
+        for nested in message.nested_type:
+            walk(full_name, api, nested)
+
+    for file in files:
+        if not file.package.startswith(API_PACKAGE_PREFIX):
+            continue  # well-known types are inlined; OTLP bodies are taken as sent
+        api = file.package.split(".")[-2]
+        for message in file.message_type:
+            walk(file.package, api.capitalize(), message)
+    uses = Counter(name for _, name, _ in found)
+    return {
+        full_name: name if uses[name] == 1 else f"{api}{name}" for full_name, name, api in found
+    }
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:

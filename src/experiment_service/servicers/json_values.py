@@ -51,8 +51,10 @@ def python_to_value(obj: Any) -> struct_pb2.Value:
     elif isinstance(obj, str):
         value.string_value = obj
     elif isinstance(obj, dict):
+        value.struct_value.SetInParent()  # an empty object is still a value, not none
         value.struct_value.update(obj)
     elif isinstance(obj, list | tuple):
+        value.list_value.SetInParent()
         value.list_value.extend(obj)
     else:
         raise TypeError(f"not a JSON value: {type(obj).__name__}")

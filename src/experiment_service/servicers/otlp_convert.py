@@ -43,6 +43,8 @@ def export_request(body: httpbody_pb2.HttpBody) -> ExportRequest:
     if media_type in JSON_TYPES:
         try:
             document = orjson.loads(body.data)
+            if not isinstance(document, dict):
+                raise TypeError("an OTLP JSON export is an object")
             json_format.ParseDict(_base64_ids(document), request, ignore_unknown_fields=True)
         except (orjson.JSONDecodeError, json_format.ParseError, TypeError, ValueError):
             raise MalformedBody("The body is not a valid OTLP JSON message.") from None

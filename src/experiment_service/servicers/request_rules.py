@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import jsonschema_rs
 from google.protobuf import descriptor, struct_pb2
 from google.protobuf.message import Message
 
 from experiment_service.domain.errors import DomainError, FieldViolation, InvalidArgument
 from experiment_service.domain.validation import Violations
-from experiment_service.field_rules import Rules, rules_of
+from experiment_service.field_rules import Condition, Rules, rules_of
 from experiment_service.servicers.interceptors import Handler, StreamHandler, UnaryInterceptor
+from experiment_service.servicers.json_values import struct_to_dict, value_to_python
 from experiment_service.storage.database import WRITES_REFUSED, WritesRefused
 from experiment_service.types import ServicerContext
 
@@ -29,6 +31,8 @@ JSON_KINDS = {
     "boolean": "bool_value",
     "object": "struct_value",
 }
+# A JSON Schema problem's description is cut here: it may quote the caller's value.
+MAX_JSON_PROBLEM = 200
 # Messages whose JSON form is free-form: no declared rules inside them.
 FREE_FORM = frozenset(
     {
@@ -57,6 +61,10 @@ class _FieldCheck:
     # A quick test of a scalar value (None: nothing to test). Only a value it fails is looked
     # at again, to name the problem: requests of thousands of items are checked on every call.
     accepts: Callable[[Any], bool] | None
+    # The JSON Schema a free-form JSON value matches, compiled once.
+    shape: jsonschema_rs.Validator | None = None
+    # When the field is also required, each with the shape it then has.
+    conditions: tuple[tuple[Condition, jsonschema_rs.Validator | None], ...] = ()
 
 
 @dataclass
@@ -101,11 +109,19 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
                     rules=rules,
                     inner=inner,
                     accepts=_quick_test(rules),
+                    shape=_validator(rules.json_schema),
+                    conditions=tuple(
+                        (when, _validator(when.json_schema)) for when in rules.required_when
+                    ),
                 )
             )
     if not plan.checks:
         _PLANS[message.full_name] = None
     return _PLANS[message.full_name]
+
+
+def _validator(schema: str | None) -> jsonschema_rs.Validator | None:
+    return jsonschema_rs.Draft202012Validator(schema) if schema is not None else None
 
 
 def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
@@ -155,20 +171,59 @@ def _check(
             present = message.HasField(name) and not _is_null(getattr(message, name))
         else:
             present = getattr(message, name) != check.default
+        applying = [] if partial else [s for when, s in check.conditions if _holds(when, message)]
         if present:
             value = getattr(message, name)
+            for shape in applying:
+                if shape is not None:
+                    _check_json(shape, value, violations, name)
             if check.accepts is not None and check.accepts(value):
                 continue
             inner_partial = rules.partial or (masked and check.inner is not None)
             _check_value(check, value, violations, name, inner_partial)
-        elif required:
+        elif required or applying:
             violations.add(name, "Field required", "missing")
+
+
+def _holds(condition: Condition, message: Any) -> bool:
+    return getattr(message, condition.field) in condition.equals
+
+
+def _check_json(
+    shape: jsonschema_rs.Validator, value: Any, violations: Violations, name: str
+) -> None:
+    """The problems of a free-form JSON value against its declared JSON Schema, named by
+    where they are (`request.messages[0].role`)."""
+    document = value  # a scalar's JSON form is itself
+    if isinstance(value, struct_pb2.Struct):
+        document = struct_to_dict(value)
+    elif isinstance(value, struct_pb2.Value):
+        document = value_to_python(value)
+    for error in shape.iter_errors(document):
+        where = name + "".join(
+            f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.instance_path
+        )
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            violations.add(f"{where}.{kind.property}", "Field required", "missing")
+        elif isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            for key in kind.unexpected:
+                violations.add(
+                    f"{where}.{key}", "Extra inputs are not permitted", "extra_forbidden"
+                )
+        elif isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+            violations.add(where, "Input matches none of the shapes it may have", "any_of")
+        else:
+            reason = re.sub(r"(?<!^)(?=[A-Z])", "_", type(kind).__name__).lower()
+            violations.add(where, error.message[:MAX_JSON_PROBLEM], reason)
 
 
 def _check_value(
     check: _FieldCheck, value: Any, violations: Violations, name: str, partial: bool = False
 ) -> None:
     rules = check.rules
+    if check.shape is not None:
+        _check_json(check.shape, value, violations, name)
     if check.inner is not None:
         _check(check.inner, value, violations.within(f"{name}."), partial=partial)
     elif isinstance(value, struct_pb2.ListValue):
@@ -248,10 +303,13 @@ class RequestRulesInterceptor(UnaryInterceptor):
 def _merged(found: list[FieldViolation], broken: list[FieldViolation]) -> InvalidArgument:
     """The domain's violations, then the rules' on fields the domain did not name. Domain
     services may name a body's fields without the request field that holds the body
-    (`name` for `dataset.name`): a rule's field ending in a named one is named too."""
+    (`name` for `dataset.name`): a rule's field ending in a named one is named too. A field
+    the domain names a part of (`config.prompt_id` for `config`) is named more precisely."""
     named = {violation.field for violation in found}
+    # Each named field, and each field holding it (`config` of `config.prompt_id`).
+    covered = {name.rsplit(".", cut)[0] for name in named for cut in range(name.count(".") + 1)}
 
     def unnamed(field: str) -> bool:
-        return not any(field == name or field.endswith("." + name) for name in named)
+        return not any(field == name or field.endswith("." + name) for name in covered)
 
     return InvalidArgument([*found, *(v for v in broken if unnamed(v.field))])

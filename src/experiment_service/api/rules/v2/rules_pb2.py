@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+experiment_service/api/rules/v2/rules.proto\x12\x1f\x65xperiment_service.api.rules.v2\x1a google/protobuf/descriptor.proto\"\xf6\x02\n\nFieldRules\x12\x14\n\x07minimum\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x07maximum\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmin_length\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x17\n\nmax_length\x18\x04 \x01(\rH\x03\x88\x01\x01\x12\x14\n\x07pattern\x18\x05 \x01(\tH\x04\x88\x01\x01\x12\x0f\n\x07\x61llowed\x18\x06 \x03(\t\x12\x16\n\tmin_items\x18\x07 \x01(\rH\x05\x88\x01\x01\x12\x16\n\tmax_items\x18\x08 \x01(\rH\x06\x88\x01\x01\x12\x13\n\x06\x66ormat\x18\t \x01(\tH\x07\x88\x01\x01\x12\x0f\n\x07partial\x18\n \x01(\x08\x12\x16\n\titem_type\x18\x0b \x01(\tH\x08\x88\x01\x01\x42\n\n\x08_minimumB\n\n\x08_maximumB\r\n\x0b_min_lengthB\r\n\x0b_max_lengthB\n\n\x08_patternB\x0c\n\n_min_itemsB\x0c\n\n_max_itemsB\t\n\x07_formatB\x0c\n\n_item_type:[\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xa1\x96\x03 \x01(\x0b\x32+.experiment_service.api.rules.v2.FieldRulesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+experiment_service/api/rules/v2/rules.proto\x12\x1f\x65xperiment_service.api.rules.v2\x1a google/protobuf/descriptor.proto\"\xe6\x03\n\nFieldRules\x12\x14\n\x07minimum\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x07maximum\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmin_length\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x17\n\nmax_length\x18\x04 \x01(\rH\x03\x88\x01\x01\x12\x14\n\x07pattern\x18\x05 \x01(\tH\x04\x88\x01\x01\x12\x0f\n\x07\x61llowed\x18\x06 \x03(\t\x12\x16\n\tmin_items\x18\x07 \x01(\rH\x05\x88\x01\x01\x12\x16\n\tmax_items\x18\x08 \x01(\rH\x06\x88\x01\x01\x12\x13\n\x06\x66ormat\x18\t \x01(\tH\x07\x88\x01\x01\x12\x0f\n\x07partial\x18\n \x01(\x08\x12\x16\n\titem_type\x18\x0b \x01(\tH\x08\x88\x01\x01\x12\x18\n\x0bjson_schema\x18\x0c \x01(\tH\t\x88\x01\x01\x12\x44\n\rrequired_when\x18\r \x03(\x0b\x32-.experiment_service.api.rules.v2.RequiredWhenB\n\n\x08_minimumB\n\n\x08_maximumB\r\n\x0b_min_lengthB\r\n\x0b_max_lengthB\n\n\x08_patternB\x0c\n\n_min_itemsB\x0c\n\n_max_itemsB\t\n\x07_formatB\x0c\n\n_item_typeB\x0e\n\x0c_json_schema\"W\n\x0cRequiredWhen\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06\x65quals\x18\x02 \x03(\t\x12\x18\n\x0bjson_schema\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x0e\n\x0c_json_schema:[\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xa1\x96\x03 \x01(\x0b\x32+.experiment_service.api.rules.v2.FieldRulesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'experiment_service.api.rule
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FIELDRULES']._serialized_start=115
-  _globals['_FIELDRULES']._serialized_end=489
+  _globals['_FIELDRULES']._serialized_end=601
+  _globals['_REQUIREDWHEN']._serialized_start=603
+  _globals['_REQUIREDWHEN']._serialized_end=690
 # @@protoc_insertion_point(module_scope)
