@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -96,6 +97,20 @@ def test_serve_stops_envoy_when_it_stops(tmp_path: Path) -> None:
     assert running.stop(signal.SIGTERM) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{running.http_base}/openapi.json")
+
+
+def test_an_envoy_that_dies_is_logged_and_started_again(tmp_path: Path) -> None:
+    running = start_server(tmp_path, gateway=True)
+    try:
+        assert running.http_base is not None
+        children = Path(f"/proc/{running.process.pid}/task/{running.process.pid}/children")
+        (envoy_pid,) = [int(pid) for pid in children.read_text().split()]
+        os.kill(envoy_pid, signal.SIGKILL)
+        _wait_ready(f"{running.http_base}/openapi.json")
+        assert "gateway exited; starting it again" in running.log_path.read_text()
+        assert httpx.get(f"{running.http_base}/healthz").status_code == 200
+    finally:
+        assert running.stop(signal.SIGTERM) == 0
 
 
 @contextlib.contextmanager

@@ -55,7 +55,9 @@ def test_the_readme_examples_run_as_pasted_in_order(tmp_path: Path) -> None:
                 env=env,
                 timeout=120,
             )
-            assert done.returncode == 0, heading + done.stdout + done.stderr
+            # The server's log says what the gateway did, should a call not connect.
+            server_log = server.log_path.read_text(errors="replace")[-3000:]
+            assert done.returncode == 0, heading + done.stdout + done.stderr + server_log
             outputs[heading] = done.stdout.replace(" ", "")
     finally:
         server.stop()

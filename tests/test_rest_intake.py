@@ -266,7 +266,9 @@ def test_shapes_of_free_form_json_and_conditional_fields_are_declared_and_kept_a
     assert http.post(f"{ws}/annotations", json=feedback).status_code == 201
 
 
-def test_each_api_keeps_its_own_schema_for_messages_of_the_same_name(http: httpx.Client) -> None:
+def test_each_api_keeps_its_own_schemas_and_operation_ids_for_shared_names(
+    http: httpx.Client,
+) -> None:
     # Both APIs have an `Experiment`: each operation's body is its own API's message.
     document = http.get("/openapi.json").json()
 
@@ -279,6 +281,9 @@ def test_each_api_keeps_its_own_schema_for_messages_of_the_same_name(http: httpx
     intake = body_schema("/apis/intake/v2/workspaces/{workspace}/experiments")
     assert "workflows" in platform and "workflows" not in intake
     assert "agent_name" in intake and "agent_name" not in platform
+    # Generated clients name methods by operation id: each is unique.
+    ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
 
 
 def test_unknown_resources_and_paths_get_404_json(http: httpx.Client, ws: str) -> None:

@@ -16,6 +16,9 @@ MAX_URI_LENGTH = 2048
 MAX_METADATA_BYTES = 64 * 1024
 # PostgreSQL stores no U+0000 in text or JSON; refusing it everywhere keeps backends alike.
 NUL_MESSAGE = "Text must not contain NUL (U+0000) characters"
+# No text the service stores holds NUL (PostgreSQL's text and JSONB cannot): as a JSON Schema
+# pattern, in the syntax ECMA-262, Python and Rust regexes read alike.
+NUL_FREE_PATTERN = "^[^\\x00]*$"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
 
 
@@ -63,7 +66,7 @@ class Violations:
             return False
         return True
 
-    def text(self, field: str, value: str | None, max_length: int = MAX_TEXT_LENGTH) -> None:
+    def text(self, field: str, value: str | None, max_length: int | None = MAX_TEXT_LENGTH) -> None:
         if value is None:
             return
         self.length(field, value, at_least=None, at_most=max_length)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -37,6 +38,8 @@ OPENAPI = GATEWAY_DIR / "openapi.json"
 DOCS_PAGE = GATEWAY_DIR / "docs.html"
 DESCRIPTOR_SET = Path(_intake_api.__file__).resolve().parent.parent / "descriptor_set.pb"
 STARTUP_TIMEOUT_S = 20.0
+# The longest wait between two attempts to start an Envoy that exited.
+RESTART_BACKOFF_MAX_S = 5.0
 PR_SET_PDEATHSIG = 1
 
 
@@ -235,7 +238,9 @@ def write_config(
 
 @dataclass
 class EnvoyGateway:
-    """Runs Envoy until `stop`; `start` fails loudly when Envoy does not come up."""
+    """Runs Envoy until `stop`; `start` fails loudly when Envoy does not come up. An Envoy that
+    exits while the server runs is logged with its own log's tail and started again, so that
+    the REST API does not stay down behind a serving gRPC server."""
 
     http_address: str
     grpc_address: str
@@ -247,8 +252,34 @@ class EnvoyGateway:
     def __post_init__(self) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="experiment-service-envoy-")
         self._log_path = Path(self._workdir.name) / "envoy.log"
+        self._supervisor: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        try:
+            await self._launch()
+        except BaseException:
+            await self.stop()
+            raise
+        self._supervisor = asyncio.create_task(self._supervise())
+
+    async def _supervise(self) -> None:
+        restarts = 0
+        while self.process is not None:
+            code = await self.process.wait()
+            log.error(
+                "gateway exited; starting it again",
+                extra={"exit_code": code, "envoy_log": self._envoy_log()[-2000:]},
+            )
+            while True:
+                await asyncio.sleep(min(RESTART_BACKOFF_MAX_S, 0.1 * 2**restarts))
+                restarts += 1
+                try:
+                    await self._launch()
+                    break
+                except Exception:
+                    log.exception("starting the gateway again failed")
+
+    async def _launch(self) -> None:
         # Never the REST port: a port released a moment ago (a caller may have probed it for
         # us) can come back from the kernel, and Envoy's admin would take the listener's.
         admin_port = _free_port(avoid=split_address(self.http_address)[1])
@@ -288,7 +319,7 @@ class EnvoyGateway:
             ):
                 return
             await asyncio.sleep(0.05)
-        await self.stop()
+        await self._end_process()
         raise RuntimeError(f"Envoy not ready after {STARTUP_TIMEOUT_S}s:\n{self._envoy_log()}")
 
     def _envoy_log(self) -> str:
@@ -298,6 +329,14 @@ class EnvoyGateway:
             return "(no log)"
 
     async def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        await self._end_process()
+        self._workdir.cleanup()
+
+    async def _end_process(self) -> None:
         if self.process is not None and self.process.returncode is None:
             self.process.terminate()
             try:
@@ -305,7 +344,6 @@ class EnvoyGateway:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-        self._workdir.cleanup()
 
 
 def _die_with_parent() -> None:

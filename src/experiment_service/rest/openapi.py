@@ -16,6 +16,7 @@ from google.api import field_behavior_pb2
 from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
 from experiment_service.domain.exports import ExportFormat
+from experiment_service.domain.validation import NUL_FREE_PATTERN
 from experiment_service.field_rules import (
     Condition,
     Rules,
@@ -52,15 +53,30 @@ EXPORT_CONTENT = {
 }
 # Envoy's transcoder refuses a JSON object with an empty key where it expects a message.
 MESSAGE_KEYS = {"minLength": 1}
+JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
+NUL_FREE = {"pattern": NUL_FREE_PATTERN}
 WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
-    "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
-    "google.protobuf.Value": {"description": "Any JSON value."},
-    "google.protobuf.ListValue": {"type": "array", "items": {}},
+    "google.protobuf.Struct": {
+        "type": "object",
+        "propertyNames": NUL_FREE,
+        "additionalProperties": JSON_VALUE,
+    },
+    "google.protobuf.Value": dict(JSON_VALUE),
+    "google.protobuf.ListValue": {"type": "array", "items": JSON_VALUE},
     "google.protobuf.FieldMask": {"type": "string", "description": "Comma-separated paths."},
     "google.protobuf.Empty": {"type": "object"},
 }
-ERROR_SCHEMAS: dict[str, Any] = {
+SHARED_SCHEMAS: dict[str, Any] = {
+    "JsonValue": {
+        "description": "Any JSON value; none of its strings holds NUL (U+0000).",
+        "anyOf": [
+            {"type": ["number", "boolean", "null"]},
+            {"type": "string", **NUL_FREE},
+            {"type": "array", "items": JSON_VALUE},
+            {"type": "object", "propertyNames": NUL_FREE, "additionalProperties": JSON_VALUE},
+        ],
+    },
     "ErrorDetail": {
         "type": "object",
         "properties": {"detail": {"type": "string"}},
@@ -167,7 +183,14 @@ class _Generator:
         self.component_names = _component_names(list(files))
         self.named: dict[str, str] = {}  # schema name -> message full name
         self.services = [self.pool.FindServiceByName(name) for name in services]
-        self.schemas: dict[str, Any] = dict(ERROR_SCHEMAS)
+        # Operation ids are unique in a document: a method name two APIs share gets its API's.
+        self.method_uses = Counter(
+            method.name
+            for service in self.services
+            for method in service.methods
+            if http_binding(method) is not None
+        )
+        self.schemas: dict[str, Any] = dict(SHARED_SCHEMAS)
         self.problems: set[str] = set()
 
     def document(self, title: str, version: str) -> dict[str, Any]:
@@ -197,7 +220,11 @@ class _Generator:
         request = method.input_type
         intake = ".intake." in service.full_name
         operation: dict[str, Any] = {
-            "operationId": method.name,
+            "operationId": (
+                method.name
+                if self.method_uses[method.name] == 1
+                else _api_name(service.file.package) + method.name
+            ),
             "summary": self.comments.get(method.full_name).split(". ")[0].rstrip("."),
             "description": self.comments.get(method.full_name),
             "tags": [service.name],
@@ -408,6 +435,7 @@ class _Generator:
             schema["enum"] = list(rules.allowed)
             return schema
         if field.type == descriptor.FieldDescriptor.TYPE_STRING:
+            schema.update(NUL_FREE)  # a declared pattern, if any, replaces it (none allows NUL)
             schema.update(_keywords(rules, STRING_KEYWORDS))
             if rules.required and not rules.min_length:
                 schema["minLength"] = 1  # proto3 cannot tell an empty string from none
@@ -425,8 +453,9 @@ class _Generator:
         if message.full_name == "google.protobuf.Value" and rules.required:
             schema["not"] = {"type": "null"}  # JSON null is no value
         elif message.full_name == "google.protobuf.ListValue":
-            items: dict[str, Any] = {"type": rules.item_type} if rules.item_type else {}
+            items: dict[str, Any] = {"type": rules.item_type} if rules.item_type else JSON_VALUE
             if rules.item_type == "string":
+                items.update(NUL_FREE)
                 items.update(_keywords(rules, STRING_KEYWORDS))
             schema.update(_keywords(rules, ARRAY_KEYWORDS), items=items)
         return schema
@@ -444,6 +473,11 @@ def _condition(field: descriptor.FieldDescriptor, when: Condition) -> dict[str, 
     }
 
 
+def _api_name(package: str) -> str:
+    """`Intake` for experiment_service.api.intake.v2."""
+    return package.split(".")[-2].capitalize()
+
+
 def _component_names(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[str, str]:
     """Each message's schema name: its own name where no other message has it, else prefixed
     with its API (`IntakeExperiment`, `PlatformExperiment`), so that no schema hides another."""
@@ -458,9 +492,8 @@ def _component_names(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[st
     for file in files:
         if not file.package.startswith(API_PACKAGE_PREFIX):
             continue  # well-known types are inlined; OTLP bodies are taken as sent
-        api = file.package.split(".")[-2]
         for message in file.message_type:
-            walk(file.package, api.capitalize(), message)
+            walk(file.package, _api_name(file.package), message)
     uses = Counter(name for _, name, _ in found)
     return {
         full_name: name if uses[name] == 1 else f"{api}{name}" for full_name, name, api in found

@@ -31,6 +31,10 @@ JSON_KINDS = {
     "boolean": "bool_value",
     "object": "struct_value",
 }
+JSON_MESSAGES = frozenset(
+    {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
+)
+NESTED_KINDS = ("struct_value", "list_value")
 # A JSON Schema problem's description is cut here: it may quote the caller's value.
 MAX_JSON_PROBLEM = 200
 # Messages whose JSON form is free-form: no declared rules inside them.
@@ -61,6 +65,8 @@ class _FieldCheck:
     # A quick test of a scalar value (None: nothing to test). Only a value it fails is looked
     # at again, to name the problem: requests of thousands of items are checked on every call.
     accepts: Callable[[Any], bool] | None
+    # A free-form JSON value (Struct, Value, ListValue): none of its strings may hold NUL.
+    json: bool = False
     # The JSON Schema a free-form JSON value matches, compiled once.
     shape: jsonschema_rs.Validator | None = None
     # When the field is also required, each with the shape it then has.
@@ -99,7 +105,9 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
         kind = field_.message_type
         if kind is not None and kind.full_name not in FREE_FORM and not kind.GetOptions().map_entry:
             inner = _plan(kind)
-        if rules.constrains or inner is not None:
+        json = kind is not None and kind.full_name in JSON_MESSAGES
+        text = field_.type == descriptor.FieldDescriptor.TYPE_STRING or json
+        if rules.constrains or inner is not None or text:
             plan.checks.append(
                 _FieldCheck(
                     name=field_.name,
@@ -108,7 +116,12 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
                     default=field_.default_value,
                     rules=rules,
                     inner=inner,
-                    accepts=_quick_test(rules),
+                    accepts=(
+                        _plain_json
+                        if json and not rules.constrains
+                        else _quick_test(rules, text=kind is None)
+                    ),
+                    json=json,
                     shape=_validator(rules.json_schema),
                     conditions=tuple(
                         (when, _validator(when.json_schema)) for when in rules.required_when
@@ -124,7 +137,7 @@ def _validator(schema: str | None) -> jsonschema_rs.Validator | None:
     return jsonschema_rs.Draft202012Validator(schema) if schema is not None else None
 
 
-def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
+def _quick_test(rules: Rules, *, text: bool) -> Callable[[Any], bool] | None:
     allowed = frozenset(rules.allowed)
     pattern = re.compile(rules.pattern) if rules.pattern is not None else None
     shortest, longest = rules.min_length or 0, rules.max_length
@@ -132,7 +145,7 @@ def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
     if not (allowed or pattern or shortest or longest or rules.format) and (
         lowest is None and highest is None
     ):
-        return None
+        return _without_nul if text else None
 
     def accepts(value: Any) -> bool:
         if isinstance(value, str):
@@ -140,6 +153,7 @@ def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
                 return value in allowed
             return (
                 rules.format is None  # formats are checked the slow way
+                and "\x00" not in value
                 and shortest <= len(value)
                 and (longest is None or len(value) <= longest)
                 and (pattern is None or pattern.search(value) is not None)
@@ -149,6 +163,25 @@ def _quick_test(rules: Rules) -> Callable[[Any], bool] | None:
         return False
 
     return accepts
+
+
+def _without_nul(value: Any) -> bool:
+    return not isinstance(value, str) or "\x00" not in value
+
+
+def _plain_json(value: Any) -> bool:
+    """True for free-form JSON without text in it (a number, an empty object), the common case;
+    anything else is looked at in full."""
+    if isinstance(value, struct_pb2.Value):
+        kind = value.WhichOneof("kind")
+        if kind == "string_value":
+            return "\x00" not in value.string_value
+        return kind not in NESTED_KINDS
+    if isinstance(value, struct_pb2.Struct):
+        return not value.fields
+    if isinstance(value, struct_pb2.ListValue):
+        return not value.values
+    return True
 
 
 def _check(
@@ -171,7 +204,11 @@ def _check(
             present = message.HasField(name) and not _is_null(getattr(message, name))
         else:
             present = getattr(message, name) != check.default
-        applying = [] if partial else [s for when, s in check.conditions if _holds(when, message)]
+        applying = (
+            [shape for when, shape in check.conditions if _holds(when, message)]
+            if check.conditions and not partial
+            else ()
+        )
         if present:
             value = getattr(message, name)
             for shape in applying:
@@ -194,11 +231,9 @@ def _check_json(
 ) -> None:
     """The problems of a free-form JSON value against its declared JSON Schema, named by
     where they are (`request.messages[0].role`)."""
-    document = value  # a scalar's JSON form is itself
-    if isinstance(value, struct_pb2.Struct):
-        document = struct_to_dict(value)
-    elif isinstance(value, struct_pb2.Value):
-        document = value_to_python(value)
+    document = _json_of(value)
+    if shape.is_valid(document):  # the common case, and cheaper than listing no errors
+        return
     for error in shape.iter_errors(document):
         where = name + "".join(
             f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.instance_path
@@ -222,6 +257,8 @@ def _check_value(
     check: _FieldCheck, value: Any, violations: Violations, name: str, partial: bool = False
 ) -> None:
     rules = check.rules
+    if check.json:
+        violations.json_value(name, _json_of(value))
     if check.shape is not None:
         _check_json(check.shape, value, violations, name)
     if check.inner is not None:
@@ -243,7 +280,21 @@ def _check_value(
         violations.number_range(name, value, ge=rules.minimum, le=rules.maximum)
 
 
+def _json_of(value: Any) -> Any:
+    """A field value's JSON form (a scalar's is itself)."""
+    if isinstance(value, struct_pb2.Struct):
+        return struct_to_dict(value)
+    if isinstance(value, struct_pb2.Value):
+        return value_to_python(value)
+    if isinstance(value, struct_pb2.ListValue):
+        return [value_to_python(item) for item in value.values]
+    return value
+
+
 def _check_string(rules: Rules, value: str, violations: Violations, name: str) -> None:
+    if "\x00" in value:  # refused alike everywhere, whatever else the field's rules say
+        violations.text(name, value, max_length=None)
+        return
     if rules.allowed:
         violations.one_of(name, value, rules.allowed)
         return
