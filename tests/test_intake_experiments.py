@@ -113,6 +113,14 @@ async def test_source_link_must_be_an_absolute_uri(
     assert field_violations(caught.value) == {"experiment.source_link": "url_parsing"}
 
 
+@pytest.mark.parametrize("link", ["urn:isbn:0451450523", "mailto:team@example.com", "tag:"])
+async def test_any_absolute_uri_is_a_source_link(
+    intake: IntakeServiceStub, workspace: str, link: str
+) -> None:
+    # RFC 3986, as the document's `format: uri` says: a scheme, then anything without spaces.
+    assert (await create(intake, workspace, source_link=link)).source_link == link
+
+
 async def test_duplicate_name_in_workspace_already_exists_but_other_workspace_is_free(
     intake: IntakeServiceStub, workspace: str
 ) -> None:

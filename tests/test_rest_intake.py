@@ -257,7 +257,7 @@ def test_shapes_of_free_form_json_and_conditional_fields_are_declared_and_kept_a
     annotations = document["paths"]["/apis/intake/v2/workspaces/{workspace}/annotations"]
     annotation = annotations["post"]["requestBody"]["content"]["application/json"]["schema"]
     when_note = {"required": ["kind"], "properties": {"kind": {"enum": ["note"]}}}
-    then = {"required": ["text"], "properties": {"text": {"not": {"type": "null"}}}}
+    then = {"required": ["text"], "properties": {"text": {"type": "string"}}}
     assert {"if": when_note, "then": then} in annotation["allOf"]
     refused = http.post(f"{ws}/annotations", json={"session_id": "s1", "kind": "note"})
     assert refused.status_code == 422
@@ -493,6 +493,14 @@ def test_ingest_refusals_over_rest(http: httpx.Client, ws: str, workspace: str) 
     )
     assert wrong_type.status_code == 422
     assert wrong_type.json()["detail"][0]["loc"] == ["body", "sessions", 0, "cost_usd"]
+    # A label's score is a number if anything: an object there is refused, not a server error.
+    label = {"name": "tone", "data_type": "TEXT", "string_value": "calm", "value": {"a": 1}}
+    labelled = http.post(
+        f"{ws}/ingest/sessions", json={"sessions": [session("a", evaluator_results=[label])]}
+    )
+    assert labelled.status_code == 422
+    loc = ["body", "sessions", 0, "evaluator_results", 0, "value"]
+    assert [item["loc"] for item in labelled.json()["detail"]] == [loc]
 
 
 def test_many_invalid_sessions_get_the_documented_422_listing_the_first_problems(

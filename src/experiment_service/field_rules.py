@@ -34,12 +34,13 @@ STRING_RULES = ("min_length", "max_length", "pattern", "allowed", "format")
 
 @dataclass(frozen=True)
 class Condition:
-    """Required (and, for free-form JSON, matching `json_schema`) when the sibling `field`
-    holds one of `equals`."""
+    """Required (unless `shape_only`) and matching `json_schema` when the sibling `field` holds
+    one of `equals`."""
 
     field: str
     equals: tuple[str, ...]
     json_schema: str | None = None
+    shape_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def _conditions(declared: Any) -> tuple[Condition, ...]:
             when.field,
             tuple(when.equals),
             when.json_schema if when.HasField("json_schema") else None,
+            when.shape_only,
         )
         for when in declared.required_when
     )

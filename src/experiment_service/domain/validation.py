@@ -154,4 +154,4 @@ def _is_absolute_uri(value: str) -> bool:
         return False
     if parts.scheme.lower() in {"http", "https", "ftp", "ws", "wss"}:
         return bool(parts.hostname)
-    return bool(parts.netloc or parts.path)
+    return True  # RFC 3986: a scheme, a colon, and a hier-part that may be empty (`urn:`)

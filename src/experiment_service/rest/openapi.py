@@ -54,6 +54,12 @@ EXPORT_CONTENT = {
 # Envoy's transcoder refuses a JSON object with an empty key where it expects a message.
 MESSAGE_KEYS = {"minLength": 1}
 JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
+# The JSON types a given value of a field may have (null is "not given").
+GIVEN_TYPES: dict[str, Any] = {
+    "google.protobuf.Struct": "object",
+    "google.protobuf.ListValue": "array",
+    "google.protobuf.Value": ["string", "number", "boolean", "object", "array"],
+}
 NUL_FREE = {"pattern": NUL_FREE_PATTERN}
 WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
@@ -461,16 +467,28 @@ class _Generator:
         return schema
 
 
+def _given(field: descriptor.FieldDescriptor) -> dict[str, Any]:
+    """What a given (non-null) value of the field is, by JSON type."""
+    if field.message_type is not None:
+        return {"type": GIVEN_TYPES.get(field.message_type.full_name, "object")}
+    return {"type": SCALARS[field.type]["type"]}
+
+
 def _condition(field: descriptor.FieldDescriptor, when: Condition) -> dict[str, Any]:
     """`required_when` as JSON Schema: if the sibling holds one of the values, then this field
-    is there, not null, and matches the condition's schema."""
-    present: dict[str, Any] = {"not": {"type": "null"}}
-    if when.json_schema is not None:
-        present = {"allOf": [present, json.loads(when.json_schema)]}
-    return {
-        "if": {"required": [when.field], "properties": {when.field: {"enum": list(when.equals)}}},
-        "then": {"required": [field.name], "properties": {field.name: present}},
+    is given (not null) and matches the condition's schema."""
+    shape: dict[str, Any] = json.loads(when.json_schema) if when.json_schema is not None else {}
+    condition: dict[str, Any] = {
+        "required": [when.field],
+        "properties": {when.field: {"enum": list(when.equals)}},
     }
+    then: dict[str, Any]
+    if when.shape_only:  # given or not (null is not given), it has the shape
+        then = {"properties": {field.name: {"anyOf": [{"type": "null"}, shape]}}}
+    else:
+        present = {"allOf": [_given(field), shape]} if shape else _given(field)
+        then = {"required": [field.name], "properties": {field.name: present}}
+    return {"if": condition, "then": then}
 
 
 def _api_name(package: str) -> str:

@@ -7,6 +7,7 @@ listed. Domain services keep their own, deeper checks.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from experiment_service.servicers.interceptors import Handler, StreamHandler, Un
 from experiment_service.servicers.json_values import struct_to_dict, value_to_python
 from experiment_service.storage.database import WRITES_REFUSED, WritesRefused
 from experiment_service.types import ServicerContext
+
+log = logging.getLogger(__name__)
 
 # google.protobuf.Value's kinds by the JSON type names that rules use.
 JSON_KINDS = {
@@ -205,20 +208,20 @@ def _check(
         else:
             present = getattr(message, name) != check.default
         applying = (
-            [shape for when, shape in check.conditions if _holds(when, message)]
+            [(when, shape) for when, shape in check.conditions if _holds(when, message)]
             if check.conditions and not partial
             else ()
         )
         if present:
             value = getattr(message, name)
-            for shape in applying:
+            for _, shape in applying:
                 if shape is not None:
                     _check_json(shape, value, violations, name)
             if check.accepts is not None and check.accepts(value):
                 continue
             inner_partial = rules.partial or (masked and check.inner is not None)
             _check_value(check, value, violations, name, inner_partial)
-        elif required or applying:
+        elif required or any(not when.shape_only for when, _ in applying):
             violations.add(name, "Field required", "missing")
 
 
@@ -334,6 +337,10 @@ class RequestRulesInterceptor(UnaryInterceptor):
                 raise _merged(refusal.violations, broken) from None
             except (DomainError, WritesRefused):
                 pass
+            except Exception:
+                # The domain may take the rules as kept (a score that is a number) and fail on
+                # what breaks them: the rules' refusal is the answer.
+                log.debug("a request breaking its rules failed in the domain", exc_info=True)
             finally:
                 WRITES_REFUSED.reset(refused)
             raise InvalidArgument(broken)

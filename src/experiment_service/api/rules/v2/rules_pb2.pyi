@@ -40,11 +40,13 @@ class FieldRules(_message.Message):
     def __init__(self, minimum: _Optional[float] = ..., maximum: _Optional[float] = ..., min_length: _Optional[int] = ..., max_length: _Optional[int] = ..., pattern: _Optional[str] = ..., allowed: _Optional[_Iterable[str]] = ..., min_items: _Optional[int] = ..., max_items: _Optional[int] = ..., format: _Optional[str] = ..., partial: _Optional[bool] = ..., item_type: _Optional[str] = ..., json_schema: _Optional[str] = ..., required_when: _Optional[_Iterable[_Union[RequiredWhen, _Mapping]]] = ...) -> None: ...
 
 class RequiredWhen(_message.Message):
-    __slots__ = ("field", "equals", "json_schema")
+    __slots__ = ("field", "equals", "json_schema", "shape_only")
     FIELD_FIELD_NUMBER: _ClassVar[int]
     EQUALS_FIELD_NUMBER: _ClassVar[int]
     JSON_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    SHAPE_ONLY_FIELD_NUMBER: _ClassVar[int]
     field: str
     equals: _containers.RepeatedScalarFieldContainer[str]
     json_schema: str
-    def __init__(self, field: _Optional[str] = ..., equals: _Optional[_Iterable[str]] = ..., json_schema: _Optional[str] = ...) -> None: ...
+    shape_only: bool
+    def __init__(self, field: _Optional[str] = ..., equals: _Optional[_Iterable[str]] = ..., json_schema: _Optional[str] = ..., shape_only: _Optional[bool] = ...) -> None: ...
