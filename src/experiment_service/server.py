@@ -210,11 +210,13 @@ class Server:
                 f"Cannot listen on {self.settings.grpc_address}; choose another address with "
                 f"{GRPC_ADDRESS_FLAG}."
             )
+        # grpc's health servicer starts as SERVING: not yet, while the runner and the gateway
+        # are still starting.
+        for name in ("", *GRPC_SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self._grpc.start()
         if self.runner is not None:
             await self.runner.start()
-        for name in ("", *GRPC_SERVICE_NAMES):
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         host = self.settings.grpc_address.rsplit(":", 1)[0]
         self.grpc_target = f"{host}:{self.port}"
         if self.settings.http_address is not None:
@@ -230,6 +232,9 @@ class Server:
             except BaseException:
                 await self.stop()
                 raise
+        # SERVING once every door is open: a caller told so may use REST at once.
+        for name in ("", *GRPC_SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         log.info(
             "serving",
             extra={"grpc_address": self.grpc_target, "http_address": self.settings.http_address},

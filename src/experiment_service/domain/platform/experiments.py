@@ -7,13 +7,13 @@ or expired); built-in ones start `pending` until the runner takes them.
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 
 from experiment_service.domain.clock import new_platform_id, utcnow
 from experiment_service.domain.errors import FailedPrecondition
 from experiment_service.domain.exports import export_format, export_runs, scored_names
 from experiment_service.domain.listing import Page, parse_sort, platform_page
-from experiment_service.domain.models import Session
+from experiment_service.domain.models import Aggregate, Session
 from experiment_service.domain.platform import workflows as workflow_rules
 from experiment_service.domain.platform.evaluators import by_slugs
 from experiment_service.domain.platform.models import (
@@ -367,16 +367,25 @@ class PlatformExperiments:
         """The experiment, its trace counts and summary: at once, then on every change, until
         it is completed, failed or cancelled."""
 
+        owner_checked = False
+
         async def marker() -> Hashable:
+            # Read many times a second while a run writes: the workspace is checked once (a
+            # deleted experiment's marker is None, and its snapshot is then refused).
+            nonlocal owner_checked
             async with self._db.transaction() as session:
-                row = await _owned(session, workspace, experiment_id)
-                return await queries.experiments.change_marker(session, row.id)
+                if not owner_checked:
+                    await _owned(session, workspace, experiment_id)
+                    owner_checked = True
+                return await queries.experiments.change_marker(session, experiment_id)
 
         async def snapshot() -> ExperimentEvent:
-            summary = await self.summary(workspace, experiment_id, cache=False)
-            async with self._db.transaction() as session:
-                row = await _owned(session, workspace, experiment_id)
+            row = await self._refreshed(workspace, experiment_id)
+            async with self._db.transaction() as session:  # one read for all of the event
+                totals = await queries.traces.totals(session, row.id)
+                rollups, _ = await read_rollups(session, [row])
                 counts = await queries.traces.counts_by_status(session, row.id)
+            summary = _summary(totals, rollups[row.id].aggregate_scores)
             return ExperimentEvent(experiment_from_row(row), counts, summary)
 
         def finished(event: ExperimentEvent) -> bool:
@@ -406,15 +415,7 @@ class PlatformExperiments:
             rollups, fresh = await read_rollups(session, [row])
         if cache:
             await remember(self._db, fresh)
-        count, cost, prompt_tokens, completion_tokens, latency_ms = totals
-        return TraceSummary(
-            total_count=int(count),
-            total_cost=float(cost or 0.0),
-            total_prompt_tokens=int(prompt_tokens or 0),
-            total_completion_tokens=int(completion_tokens or 0),
-            avg_latency=float(latency_ms) / 1000 if latency_ms is not None else None,
-            scores=dict(rollups[row.id].aggregate_scores),
-        )
+        return _summary(totals, rollups[row.id].aggregate_scores)
 
     async def _refreshed(self, workspace: str, experiment_id: str) -> ExperimentRow:
         """The experiment, after expiring traces whose submission window has passed."""
@@ -505,6 +506,21 @@ def _check_status(field: str, status: str | None, allowed: tuple[str, ...]) -> N
         violations = Violations()
         violations.one_of(field, status, allowed)
         violations.raise_if_any()
+
+
+def _summary(
+    totals: tuple[int, float | None, int | None, int | None, float | None],
+    scores: Mapping[str, Aggregate],
+) -> TraceSummary:
+    count, cost, prompt_tokens, completion_tokens, latency_ms = totals
+    return TraceSummary(
+        total_count=int(count),
+        total_cost=float(cost or 0.0),
+        total_prompt_tokens=int(prompt_tokens or 0),
+        total_completion_tokens=int(completion_tokens or 0),
+        avg_latency=float(latency_ms) / 1000 if latency_ms is not None else None,
+        scores=dict(scores),
+    )
 
 
 async def _owned(session: Transaction, workspace: str, experiment_id: str) -> ExperimentRow:
