@@ -454,8 +454,8 @@ class _Generator:
 
     def message_value_schema(self, message: descriptor.Descriptor, rules: Rules) -> dict[str, Any]:
         schema = self.ref(message)
-        if rules.json_schema is not None:
-            schema.update(json.loads(rules.json_schema))
+        if rules.json_schema is not None:  # beside, not instead of, what any JSON value keeps
+            schema["allOf"] = [json.loads(rules.json_schema)]
         if message.full_name == "google.protobuf.Value" and rules.required:
             schema["not"] = {"type": "null"}  # JSON null is no value
         elif message.full_name == "google.protobuf.ListValue":
