@@ -2,8 +2,8 @@
 the document, as API tools and generated clients are).
 
 A short, seeded run of the checks the document and the service already agree on, for every
-operation of both dialects: no server errors, documented codes, content types and bodies, the
-documented Allow header on 405s, auth that is not ignored, deleted resources that stay deleted,
+operation of both dialects: no server errors, documented codes, content types and bodies,
+schema-valid requests accepted, the documented Allow header on 405s, auth that is not ignored, deleted resources that stay deleted,
 created ones that can be read. Every check (`--checks all`, with the repository's
 schemathesis.toml) runs by hand with `make conformance`.
 """
@@ -19,6 +19,7 @@ CHECKS_THAT_HOLD = (
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
+    "positive_data_acceptance",
     "unsupported_method",
     "allow_header_conformance",
     "use_after_free",
