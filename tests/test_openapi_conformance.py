@@ -3,9 +3,9 @@ the document, as API tools and generated clients are).
 
 A short, seeded run of the checks the document and the service already agree on, for every
 operation of both dialects: no server errors, documented codes, content types and bodies,
-schema-valid requests accepted, the documented Allow header on 405s, auth that is not ignored, deleted resources that stay deleted,
-created ones that can be read. Every check (`--checks all`, with the repository's
-schemathesis.toml) runs by hand with `make conformance`.
+schema-valid requests accepted, the documented Allow header on 405s, auth that is not ignored,
+deleted resources that stay deleted, created ones that can be read. Every check (`--checks
+all`, with the repository's schemathesis.toml) runs by hand with `make conformance`.
 """
 
 from __future__ import annotations
