@@ -126,9 +126,11 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
                     default=field_.default_value,
                     rules=rules,
                     inner=inner,
+                    # A JSON value's conditional shapes are checked before this test; only a
+                    # shape of its own needs the full look.
                     accepts=(
                         _plain_json
-                        if json and not rules.constrains
+                        if json and rules.json_schema is None
                         else _quick_test(rules, text=kind is None)
                     ),
                     json=json,
@@ -228,9 +230,11 @@ def _check(
         )
         if present:
             value = getattr(message, name)
-            for _, shape in applying:
-                if shape is not None:
-                    _check_json(shape, value, violations, name)
+            shapes = [shape for _, shape in applying if shape is not None]
+            if shapes:
+                document = _json_of(value)
+                for shape in shapes:
+                    _check_json(shape, document, violations, name)
             if check.accepts is not None and check.accepts(value):
                 continue
             inner_partial = rules.partial or (masked and check.inner is not None)
@@ -244,11 +248,10 @@ def _holds(condition: Condition, message: Any) -> bool:
 
 
 def _check_json(
-    shape: jsonschema_rs.Validator, value: Any, violations: Violations, name: str
+    shape: jsonschema_rs.Validator, document: Any, violations: Violations, name: str
 ) -> None:
-    """The problems of a free-form JSON value against its declared JSON Schema, named by
-    where they are (`request.messages[0].role`)."""
-    document = _json_of(value)
+    """The problems of a value's JSON form against its declared JSON Schema, named by where
+    they are (`request.messages[0].role`)."""
     if shape.is_valid(document):  # the common case, and cheaper than listing no errors
         return
     for error in shape.iter_errors(document):
@@ -274,10 +277,12 @@ def _check_value(
     check: _FieldCheck, value: Any, violations: Violations, name: str, partial: bool = False
 ) -> None:
     rules = check.rules
-    if check.json:
-        violations.json_value(name, _json_of(value))
-    if check.shape is not None:
-        _check_json(check.shape, value, violations, name)
+    if check.json or check.shape is not None:
+        document = _json_of(value)  # once, for both checks
+        if check.json:
+            violations.json_value(name, document)
+        if check.shape is not None:
+            _check_json(check.shape, document, violations, name)
     if check.inner is not None:
         _check(check.inner, value, violations.within(f"{name}."), partial=partial)
     elif isinstance(value, struct_pb2.ListValue):
