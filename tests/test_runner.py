@@ -385,10 +385,14 @@ def test_watchers_follow_a_run_to_completion(
     """Over gRPC, over SSE through Envoy, and with the CLI: coalesced events, progress that
     only grows, and an end when the experiment completes."""
     rows = [{"input": f"watched row {i}"} for i in range(150)]
+    evaluator(api, "watched_length", "code", "numerical", {"function": "length"})
     fake.latency = 0.02
     try:
         run = experiment(
-            api, dataset(api, rows), [{"type": "completion", "config": {"model": "echo"}}]
+            api,
+            dataset(api, rows),
+            [{"type": "completion", "config": {"model": "echo"}}],
+            ["watched_length"],
         )
         metadata = (("authorization", api.headers["authorization"]),)
         with grpc.insecure_channel(runner_server.grpc_target) as channel:
@@ -409,7 +413,10 @@ def test_watchers_follow_a_run_to_completion(
     assert progress == sorted(progress) and progress[-1] == 100
     last = events[-1]
     assert last.experiment.status == "completed" and dict(last.trace_counts) == {"success": 150}
-    assert last.summary.total_count == 150
+    # The event's summary is the experiment's summary, score statistics included.
+    summary = api.get(f"/api/v2/experiments/{run['id']}/logs/summary/").json()
+    assert summary["scores"]["watched_length"]["count"] == 150
+    assert over_sse[-1]["summary"] == summary
     assert over_sse[-1]["experiment"]["status"] == "completed"
     assert over_sse[-1]["trace_counts"] == {"success": 150}
     # Once finished, a watcher gets the final state and the stream ends.

@@ -111,7 +111,8 @@ async def remember(database: Database, fresh: list[FreshRollups]) -> None:
 
 async def compute_rollups(session: Transaction, experiment: ExperimentRow) -> Rollups:
     """Rollups read off covering indexes: each statistic is a count, a sum and four
-    single-row seeks, so the cost grows with the index walk, not with Python work per run."""
+    single-row seeks, so the cost grows with the index walk, not with Python work per run;
+    the statistics share their statements, so a read is a handful of round trips."""
     experiment_id, run_count = experiment.id, experiment.run_count
     agent_names, agent_versions = await queries.runs.span_agents(
         session, experiment.workspace, experiment.name
@@ -120,24 +121,35 @@ async def compute_rollups(session: Transaction, experiment: ExperimentRow) -> Ro
         # The experiment's declared agent ran every session reported for it.
         agent_names.update(filter(None, [experiment.agent_name]))
         agent_versions.update(filter(None, [experiment.agent_version]))
-    names = await queries.runs.evaluator_names(session, experiment_id)
+    scores = await score_aggregates(session, experiment_id)
     per_case = sorted(await queries.runs.tokens_per_test_case(session, experiment_id))
-    scores = {
-        name: await _aggregate(session, queries.runs.session_score_metric(experiment_id, name))
-        for name in names
-    }
+    cost, latency = await _aggregates(
+        session,
+        [
+            queries.runs.run_metric(experiment_id, "cost_usd"),
+            queries.runs.run_metric(experiment_id, "latency_ms"),
+        ],
+    )
     return Rollups(
         run_count=run_count,
-        evaluator_names=names,
+        evaluator_names=list(scores),
         model_names=await queries.runs.model_names(session, experiment_id),
         aggregate_scores={name: value for name, value in scores.items() if value is not None},
-        cost_usd=await _aggregate(session, queries.runs.run_metric(experiment_id, "cost_usd")),
-        latency_ms=await _aggregate(session, queries.runs.run_metric(experiment_id, "latency_ms")),
+        cost_usd=cost,
+        latency_ms=latency,
         test_case_count=len(per_case),
         tokens=_aggregate_of(per_case),
         agent_names=sorted(agent_names),
         agent_versions=sorted(agent_versions),
     )
+
+
+async def score_aggregates(session: Transaction, experiment_id: str) -> dict[str, Aggregate | None]:
+    """The statistics of each evaluator's session scores, by evaluator name in order (None for
+    an evaluator that scored no run): three statements, however many evaluators."""
+    names = await queries.runs.evaluator_names(session, experiment_id)
+    metrics = [queries.runs.session_score_metric(experiment_id, name) for name in names]
+    return dict(zip(names, await _aggregates(session, metrics), strict=True))
 
 
 def _aggregate_of(ordered: list[float]) -> Aggregate | None:
@@ -149,16 +161,29 @@ def _aggregate_of(ordered: list[float]) -> Aggregate | None:
     return build_aggregate(len(ordered), math.fsum(ordered), picks)
 
 
-async def _aggregate(session: Transaction, metric: queries.runs.Metric) -> Aggregate | None:
-    count, total = await queries.runs.metric_count_and_sum(session, metric)
-    if count == 0:
-        return None
-    indexes = percentile_indexes(count)
-    values = {
-        index: await queries.runs.metric_value_at(session, metric, index, count)
-        for index in sorted(set(indexes.values()))
-    }
-    return build_aggregate(count, total, {name: values[index] for name, index in indexes.items()})
+async def _aggregates(
+    session: Transaction, metrics: Sequence[queries.runs.Metric]
+) -> list[Aggregate | None]:
+    """The statistics of several metrics in two statements: their counts and sums, then
+    every percentile value of all of them (a round trip per statement is what a read costs
+    while a run keeps the event loop busy)."""
+    counted = await queries.runs.metrics_counts_and_sums(session, metrics)
+    picks = [
+        (metric, index, count)
+        for metric, (count, _) in zip(metrics, counted, strict=True)
+        if count
+        for index in sorted(set(percentile_indexes(count).values()))
+    ]
+    values = iter(await queries.runs.metric_values_at(session, picks))
+    found: list[Aggregate | None] = []
+    for count, total in counted:
+        if not count:
+            found.append(None)
+            continue
+        indexes = percentile_indexes(count)
+        at = {index: next(values) for index in sorted(set(indexes.values()))}
+        found.append(build_aggregate(count, total, {n: at[i] for n, i in indexes.items()}))
+    return found
 
 
 def rollups_from_payload(payload: dict[str, Any]) -> Rollups:

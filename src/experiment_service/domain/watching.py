@@ -1,11 +1,12 @@
 """Watching an experiment: its state at once, then again whenever it changes.
 
 A watcher reads a cheap change marker of the experiment (status, progress, the runs version
-that every write of runs moves on) and builds a full snapshot only when the marker moved, so a
-burst of results is one event, and a slow reader only delays its own next read: watchers read,
-they never hold up writers. It reads the marker again as soon as this process commits a write
-(at most every COALESCE_SECONDS, which gathers a burst of writes into one event), and at least
-every POLL_SECONDS, which is how changes written by another replica reach it.
+that every write of runs moves on) and builds a full snapshot, in the same transaction, only
+when the marker moved, so a burst of results is one event, and a slow reader only delays its
+own next read: watchers read, they never hold up writers. It reads the marker again as soon as
+this process commits a write (at most every COALESCE_SECONDS, which gathers a burst of writes
+into one event), and at least every POLL_SECONDS, which is how changes written by another
+replica reach it.
 """
 
 from __future__ import annotations
@@ -33,27 +34,29 @@ class Writes(Protocol):
     async def wait_for_write(self, seen: int, longest: float) -> None: ...
 
 
+# What a watcher reads: given the marker of the state sent last, the current marker and state,
+# or None while the marker is unchanged (one read of the database either way).
+Read = Callable[[Hashable], Awaitable[tuple[Hashable, State] | None]]
+
+
 async def watch(
-    writes: Writes,
-    marker: Callable[[], Awaitable[Hashable]],
-    snapshot: Callable[[], Awaitable[State]],
-    finished: Callable[[State], bool],
+    writes: Writes, read: Read[State], finished: Callable[[State], bool]
 ) -> AsyncIterator[State]:
-    """Snapshots of one experiment: the first at once, then one per change of `marker`, until
+    """States of one experiment: the first at once, then one per change of its marker, until
     `finished` says the last one is final (never, for experiments that do not finish)."""
     last: Hashable = object()
     sent_at = 0.0
     while True:
         seen = writes.writes
-        current = await marker()
-        if current != last or time.monotonic() - sent_at >= KEEPALIVE_SECONDS:
-            last = current
-            state = await snapshot()
+        stale = time.monotonic() - sent_at >= KEEPALIVE_SECONDS
+        found = await read(object() if stale else last)
+        if found is not None:
+            last, state = found
             yield state
             sent_at = time.monotonic()
             if finished(state):
                 return
-        # At most one marker read per COALESCE_SECONDS, however busy the process is.
+        # At most one read per COALESCE_SECONDS, however busy the process is.
         await asyncio.sleep(COALESCE_SECONDS)
         await writes.wait_for_write(seen, POLL_SECONDS - COALESCE_SECONDS)
 
@@ -70,13 +73,12 @@ class Broadcasts:
     def watch(
         self,
         key: Hashable,
-        marker: Callable[[], Awaitable[Hashable]],
-        snapshot: Callable[[], Awaitable[State]],
+        read: Read[State],
         finished: Callable[[State], bool],
     ) -> AsyncIterator[State]:
         shared = self._shared.get(key)
         if shared is None or shared.closed:
-            states = watch(self._writes, marker, snapshot, finished)
+            states = watch(self._writes, read, finished)
             shared = _Shared(states, lambda: self._drop(key))
             self._shared[key] = shared
         return shared.subscribe()

@@ -6,6 +6,7 @@ import builtins
 import dataclasses
 from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
+from functools import partial
 
 from experiment_service.domain.clock import new_id, utcnow
 from experiment_service.domain.errors import (
@@ -104,30 +105,32 @@ class IntakeExperiments:
     def watch(self, workspace: str, name: str) -> AsyncIterator[Experiment]:
         """The experiment with its rollups: at once, then whenever its runs change, until the
         watcher leaves (an intake experiment never finishes)."""
-
-        async def marker() -> Hashable:
-            async with self._db.transaction() as session:
-                row = await queries.experiments.get_live_by_name(
-                    session, workspace, ExperimentKind.INTAKE, name
-                )
-                if row is None:
-                    raise _not_found(workspace, name)
-                return await queries.experiments.change_marker(session, row.id)
-
         return self._broadcasts.watch(
-            (workspace, name), marker, lambda: self.get(workspace, name), lambda _: False
+            (workspace, name), partial(self._read, workspace, name), lambda _: False
         )
 
     async def get(self, workspace: str, name: str) -> Experiment:
+        found = await self._read(workspace, name, object())
+        assert found is not None  # no marker equals a new object
+        return found[1]
+
+    async def _read(
+        self, workspace: str, name: str, last: Hashable
+    ) -> tuple[Hashable, Experiment] | None:
+        """The experiment's change marker and the experiment with its rollups, or None while
+        the marker is `last`."""
         async with self._db.transaction() as session:
             row = await queries.experiments.get_live_by_name(
                 session, workspace, ExperimentKind.INTAKE, name
             )
             if row is None:
                 raise _not_found(workspace, name)
+            marker = queries.experiments.change_marker(row)
+            if marker == last:
+                return None
             rollups, fresh = await read_rollups(session, [row])
         await remember(self._db, fresh)
-        return to_domain(row, rollups[row.id])
+        return marker, to_domain(row, rollups[row.id])
 
     async def list(
         self,

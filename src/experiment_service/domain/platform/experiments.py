@@ -44,7 +44,7 @@ from experiment_service.domain.platform.traces import (
     submission_deadline,
     trace_from_row,
 )
-from experiment_service.domain.rollups import read_rollups, remember
+from experiment_service.domain.rollups import read_rollups, remember, score_aggregates
 from experiment_service.domain.validation import Violations
 from experiment_service.domain.watching import Broadcasts
 from experiment_service.statuses import (
@@ -367,31 +367,25 @@ class PlatformExperiments:
         """The experiment, its trace counts and summary: at once, then on every change, until
         it is completed, failed or cancelled."""
 
-        owner_checked = False
-
-        async def marker() -> Hashable:
-            # Read many times a second while a run writes: the workspace is checked once (a
-            # deleted experiment's marker is None, and its snapshot is then refused).
-            nonlocal owner_checked
-            async with self._db.transaction() as session:
-                if not owner_checked:
-                    await _owned(session, workspace, experiment_id)
-                    owner_checked = True
-                return await queries.experiments.change_marker(session, experiment_id)
-
-        async def snapshot() -> ExperimentEvent:
-            row = await self._refreshed(workspace, experiment_id)
-            async with self._db.transaction() as session:  # one read for all of the event
-                totals = await queries.traces.totals(session, row.id)
-                rollups, _ = await read_rollups(session, [row])
-                counts = await queries.traces.counts_by_status(session, row.id)
-            summary = _summary(totals, rollups[row.id].aggregate_scores)
-            return ExperimentEvent(experiment_from_row(row), counts, summary)
+        async def read(last: Hashable) -> tuple[Hashable, ExperimentEvent] | None:
+            # Read many times a second while a run writes, in one transaction of a few
+            # statements: each round trip waits its turn on an event loop the run keeps busy.
+            expired = False
+            while True:
+                async with self._db.transaction() as session:
+                    row = await _owned(session, workspace, experiment_id)
+                    if expired or not _expiry_due(row):
+                        marker = queries.experiments.change_marker(row)
+                        if marker == last:
+                            return None
+                        return marker, await _event(session, row)
+                await self._expire(workspace, experiment_id)
+                expired = True
 
         def finished(event: ExperimentEvent) -> bool:
             return event.experiment.status not in UNFINISHED_EXPERIMENT
 
-        return self._broadcasts.watch((workspace, experiment_id), marker, snapshot, finished)
+        return self._broadcasts.watch((workspace, experiment_id), read, finished)
 
     async def export(
         self, workspace: str, experiment_id: str, format_: str
@@ -421,9 +415,10 @@ class PlatformExperiments:
         """The experiment, after expiring traces whose submission window has passed."""
         async with self._db.transaction() as session:
             row = await _owned(session, workspace, experiment_id)
-        deadline = submission_deadline(row)
-        if row.status != ExperimentStatus.RUNNING or deadline is None or utcnow() < deadline:
-            return row
+        return await self._expire(workspace, experiment_id) if _expiry_due(row) else row
+
+    async def _expire(self, workspace: str, experiment_id: str) -> ExperimentRow:
+        """Expire the traces still waiting for a result after the submission window."""
         async with self._db.transaction(write=True) as session:
             row = await _owned(session, workspace, experiment_id)
             expired = {
@@ -432,6 +427,21 @@ class PlatformExperiments:
             }
             await finish_pending(session, row, expired, utcnow())
         return row
+
+
+async def _event(session: Transaction, row: ExperimentRow) -> ExperimentEvent:
+    """What a watcher is sent: the trace counts, totals and score statistics so far (only the
+    statistics the event carries, not all of the rollups)."""
+    totals, counts = await queries.traces.totals_and_counts(session, row.id)
+    scores = await score_aggregates(session, row.id)
+    summary = _summary(totals, {name: a for name, a in scores.items() if a is not None})
+    return ExperimentEvent(experiment_from_row(row), counts, summary)
+
+
+def _expiry_due(row: ExperimentRow) -> bool:
+    """Whether a running experiment's submission window has passed."""
+    deadline = submission_deadline(row)
+    return row.status == ExperimentStatus.RUNNING and deadline is not None and utcnow() >= deadline
 
 
 async def _check_references(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,20 +25,9 @@ async def get_live_by_name(
     )
 
 
-async def change_marker(session: AsyncSession, experiment_id: str) -> tuple[object, ...] | None:
-    """What changes whenever the experiment or its runs do; None once it is gone."""
-    row = (
-        await session.execute(
-            select(
-                ExperimentRow.status,
-                ExperimentRow.progress,
-                ExperimentRow.runs_version,
-                ExperimentRow.updated_at,
-                ExperimentRow.deleted_at,
-            ).where(ExperimentRow.id == experiment_id)
-        )
-    ).one_or_none()
-    return None if row is None or row.deleted_at is not None else tuple(row)
+def change_marker(row: ExperimentRow) -> Hashable:
+    """What changes whenever the experiment or its runs do."""
+    return (row.status, row.progress, row.runs_version, row.updated_at)
 
 
 async def list_page(

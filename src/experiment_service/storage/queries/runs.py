@@ -317,26 +317,39 @@ def session_score_metric(experiment_id: str, name: str) -> Metric:
     )
 
 
-async def metric_count_and_sum(session: AsyncSession, metric: Metric) -> tuple[int, float]:
-    row = (
-        await session.execute(
-            select(func.count(metric.column), func.sum(metric.column)).where(*metric.where)
-        )
-    ).one()
-    return int(row[0]), float(row[1] or 0.0)
+async def metrics_counts_and_sums(
+    session: AsyncSession, metrics: Sequence[Metric]
+) -> list[tuple[int, float]]:
+    """Each metric's count and sum, all in one statement (one round trip, however many)."""
+    if not metrics:
+        return []
+    columns = [
+        select(aggregate(metric.column)).where(*metric.where).scalar_subquery()
+        for metric in metrics
+        for aggregate in (func.count, func.sum)
+    ]
+    row = (await session.execute(select(*columns))).one()
+    return [(int(row[i]), float(row[i + 1] or 0.0)) for i in range(0, len(row), 2)]
 
 
-async def metric_value_at(session: AsyncSession, metric: Metric, index: int, count: int) -> float:
-    """The index-th smallest of `count` values (0-based), read off the metric's covering
-    index from whichever end is nearer, so no seek walks more than half of it."""
-    from_top = index > count // 2
-    order = metric.column.desc() if from_top else metric.column.asc()
-    offset = count - 1 - index if from_top else index
-    value = await session.scalar(
-        select(metric.column).where(*metric.where).order_by(order).offset(offset).limit(1)
-    )
-    assert value is not None  # 0 <= index < count, so the row exists
-    return float(value)
+async def metric_values_at(
+    session: AsyncSession, picks: Sequence[tuple[Metric, int, int]]
+) -> list[float]:
+    """For each (metric, index, count), the index-th smallest of the metric's `count` values
+    (0-based), all in one statement. Each is read off the metric's covering index from
+    whichever end is nearer, so no seek walks more than half of it."""
+    if not picks:
+        return []
+    columns = []
+    for metric, index, count in picks:
+        from_top = index > count // 2
+        order = metric.column.desc() if from_top else metric.column.asc()
+        offset = count - 1 - index if from_top else index
+        seek = select(metric.column).where(*metric.where).order_by(order).offset(offset).limit(1)
+        columns.append(seek.scalar_subquery())
+    row = (await session.execute(select(*columns))).one()
+    # 0 <= index < count for values counted in this transaction, so every seek finds its row
+    return [float(value) for value in row]
 
 
 async def tokens_per_test_case(session: AsyncSession, experiment_id: str) -> list[float]:
