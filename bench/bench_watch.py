@@ -6,7 +6,9 @@ Runs a 1,000-row completion experiment against the loopback OpenAI-compatible se
 speed, alternately with no watcher and with ten gRPC watchers (in a process of their own, so
 that they do not compete for this process's interpreter with the stand-in provider): the two
 arms take turns, so that neither is favoured by the database's growth. Prints the runner's
-rows/s both ways, and two delays:
+rows/s both ways, the server's CPU seconds per run both ways (less noisy than rows/s on a
+shared machine: the server is CPU-bound, and time stolen from it is not counted), and two
+delays:
 
 - per change: for each trace, from its result's commit (its `end_time`, taken when the
   transaction that stored it began) to the arrival of the first event counting it finished.
@@ -19,6 +21,7 @@ rows/s both ways, and two delays:
 from __future__ import annotations
 
 import bisect
+import os
 import statistics
 import tempfile
 import threading
@@ -105,10 +108,11 @@ def change_delays(ends: list[float], arrivals: list[Arrival]) -> list[float]:
 
 def timed_run(
     server: RunningServer, api: httpx.Client, key: str, dataset_id: str, watchers_on: bool
-) -> tuple[float, list[float], list[float]]:
-    """Rows/s, and with watchers on, the per-change and per-event delays in ms."""
+) -> tuple[float, float, list[float], list[float]]:
+    """Rows/s, server CPU seconds, and with watchers on, the per-change and per-event delays in
+    ms."""
     experiment_id = start_run(api, dataset_id)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds(server.process.pid)
     results: Queue[list[list[Arrival]]] = Queue()
     child = None
     if watchers_on:
@@ -118,14 +122,21 @@ def timed_run(
     while api.get(f"/api/v2/experiments/{experiment_id}/").json()["status"] != "completed":
         time.sleep(0.1)
     rate = ROWS / (time.perf_counter() - started)
+    cpu = cpu_seconds(server.process.pid) - cpu_before
     if child is None:
-        return rate, [], []
+        return rate, cpu, [], []
     streams = results.get(timeout=60)
     child.join(10)
     ends = end_times(api, experiment_id)
     per_change = [d for stream in streams for d in change_delays(ends, stream)]
     per_event = [(arrived - changed) * 1000 for s in streams for arrived, _, changed in s]
-    return rate, per_change, per_event
+    return rate, cpu, per_change, per_event
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def spread(delays: list[float]) -> str:
@@ -136,8 +147,8 @@ def spread(delays: list[float]) -> str:
 
 def main() -> None:
     fake = FakeLLM()
-    alone: list[float] = []
-    watched: list[tuple[float, list[float], list[float]]] = []
+    alone: list[tuple[float, float, list[float], list[float]]] = []
+    watched: list[tuple[float, float, list[float], list[float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         config = providers_file(Path(tmp), fake, CONCURRENCY)
         server = start_server(Path(tmp), f"--config={config}", gateway=True)
@@ -149,20 +160,26 @@ def main() -> None:
                 rows = [{"input": f"row {i}"} for i in range(ROWS)]
                 api.post(f"/api/datasets/{dataset['id']}/logs/batch/", json={"rows": rows})
                 for _ in range(PAIRS):
-                    alone.append(timed_run(server, api, key, dataset["id"], False)[0])
+                    alone.append(timed_run(server, api, key, dataset["id"], False))
                     watched.append(timed_run(server, api, key, dataset["id"], True))
         finally:
             server.stop()
             fake.close()
-    rate_alone = statistics.median(alone)
-    rate_watched = statistics.median(rate for rate, _, _ in watched)
-    per_change = [d for _, found, _ in watched for d in found]
-    per_event = [d for _, _, found in watched for d in found]
+    rate_alone = statistics.median(rate for rate, *_ in alone)
+    rate_watched = statistics.median(rate for rate, *_ in watched)
+    cpu_alone = statistics.median(cpu for _, cpu, *_ in alone)
+    cpu_watched = statistics.median(cpu for _, cpu, *_ in watched)
+    per_change = [d for *_, found, _ in watched for d in found]
+    per_event = [d for *_, found in watched for d in found]
     print(
         f"runner, {ROWS} rows: {rate_alone:.0f} rows/s alone, {rate_watched:.0f} rows/s with "
         f"{WATCHERS} watchers ({rate_watched / rate_alone:.1%} of alone; medians of {PAIRS}, "
-        f"alone {', '.join(f'{r:.0f}' for r in alone)}; "
-        f"watched {', '.join(f'{r:.0f}' for r, _, _ in watched)})"
+        f"alone {', '.join(f'{r:.0f}' for r, *_ in alone)}; "
+        f"watched {', '.join(f'{r:.0f}' for r, *_ in watched)})"
+    )
+    print(
+        f"server CPU per run: {cpu_alone:.2f} s alone, {cpu_watched:.2f} s watched "
+        f"({cpu_watched / cpu_alone - 1:+.1%}; medians of {PAIRS})"
     )
     print(f"change to event, {len(per_change)} trace results: {spread(per_change)}")
     print(f"newest change in an event to its arrival, {len(per_event)} events: {spread(per_event)}")
