@@ -212,8 +212,7 @@ class Server:
             )
         # grpc's health servicer starts as SERVING: not yet, while the runner and the gateway
         # are still starting.
-        for name in ("", *GRPC_SERVICE_NAMES):
-            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         await self._grpc.start()
         if self.runner is not None:
             await self.runner.start()
@@ -233,12 +232,16 @@ class Server:
                 await self.stop()
                 raise
         # SERVING once every door is open: a caller told so may use REST at once.
-        for name in ("", *GRPC_SERVICE_NAMES):
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self._set_health(health_pb2.HealthCheckResponse.SERVING)
         log.info(
             "serving",
             extra={"grpc_address": self.grpc_target, "http_address": self.settings.http_address},
         )
+
+    async def _set_health(self, status: int) -> None:
+        """The status of the server as a whole and of each of its services."""
+        for name in ("", *GRPC_SERVICE_NAMES):
+            await self.health.set(name, status)
 
     async def stop(self) -> None:
         if self.gateway is not None:
