@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -458,6 +459,34 @@ def test_pending_traces_expire_after_the_timeout(platform: httpx.Client) -> None
     assert statuses == ["success", "expired", "expired"]
     final = platform.get(f"{base}/").json()
     assert final["status"] == "completed" and final["progress"] == 100
+
+
+def test_a_watcher_alone_sees_pending_traces_expire_and_its_stream_end(
+    platform: httpx.Client,
+) -> None:
+    """Nothing but the watcher reads the experiment once its window has passed: its own reads
+    expire the pending traces, and its last event is the completed experiment."""
+    dataset_id = make_dataset(platform, 3)
+    experiment = create(
+        platform,
+        name="watched until it expires",
+        dataset_id=dataset_id,
+        workflows=[{"type": "custom", "config": {"timeout_hours": 1.0 / 3600}}],
+    ).json()
+    base = f"/api/v2/experiments/{experiment['id']}"
+    first = all_traces(platform, experiment["id"])[0]
+    assert platform.patch(f"{base}/logs/{first['id']}/", json={"output": "x"}).status_code == 200
+    events = []
+    deadline = time.monotonic() + 20  # a stream that never ends repeats its state every 15 s
+    with platform.stream("GET", f"{base}/events/", timeout=30) as sse:
+        for line in sse.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: ") :]))
+            assert time.monotonic() < deadline, f"the stream did not end: {events[-1:]}"
+    last = events[-1]
+    assert last["experiment"]["status"] == "completed"
+    assert last["trace_counts"] == {"success": 1, "expired": 2}
+    assert last["summary"]["total_count"] == 3
 
 
 def test_empty_dataset_completes_at_once(platform: httpx.Client) -> None:
