@@ -174,6 +174,10 @@ def test_refusals_store_nothing(http: httpx.Client, workspace: str) -> None:
                     "tool_calls": [{"arguments": {}}],
                 }
             ],
+            # A subagent's trajectory has the same shapes, declared once for both.
+            "subagent_trajectories": [
+                {"agent": {"version": "1"}, "steps": [{"step_id": 1, "source": "robot"}]}
+            ],
         },
     )
     assert bad.status_code == 422
@@ -185,6 +189,8 @@ def test_refusals_store_nothing(http: httpx.Client, workspace: str) -> None:
         ("body", "steps", 0, "source"),
         ("body", "steps", 0, "timestamp"),
         ("body", "steps", 0, "tool_calls", 0, "function_name"),
+        ("body", "subagent_trajectories", 0, "agent", "name"),
+        ("body", "subagent_trajectories", 0, "steps", 0, "source"),
     } <= locations
     assert http.post(path, json={"schema_version": "ATIF-v1.7"}).status_code == 422
     assert http.get(f"{base(workspace)}/spans").json()["pagination"]["total_results"] == 0

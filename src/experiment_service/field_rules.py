@@ -10,15 +10,20 @@ option classes this process may not have imported.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 from google.api import field_behavior_pb2
 from google.protobuf import descriptor, descriptor_pool, empty_pb2, message_factory, unknown_fields
 
 FIELD_RULES = "experiment_service.api.rules.v2.FieldRules"
 FIELD_RULES_NUMBER = 52001
+JSON_SHAPE = "experiment_service.api.rules.v2.JsonShape"
+JSON_SHAPES_NUMBER = 52002
 INT32_RANGE = (-(2**31), 2**31 - 1)
 INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32,)
 # What the `name` format stands for: a resource name, usable as one URL path segment (1..255
@@ -112,6 +117,12 @@ def unkeepable(field: descriptor.FieldDescriptor, rules: Rules) -> str | None:
         return f"{field.full_name}: json_schema on a field that is not free-form JSON"
     if rules.required_when and (field.is_repeated or (message is not None and not free_form)):
         return f"{field.full_name}: required_when on a list or a message that is not JSON"
+    for schema in (rules.json_schema, *(when.json_schema for when in rules.required_when)):
+        if schema is not None:
+            try:
+                json_validator(field, schema)
+            except ValueError as error:  # not JSON, not a schema, or a shape it cannot find
+                return f"{field.full_name}: {str(error).splitlines()[0]}"
     if field.is_repeated or field.has_presence:
         return None
     explicit_bounds = rules.minimum is not None or rules.maximum is not None
@@ -123,20 +134,48 @@ def unkeepable(field: descriptor.FieldDescriptor, rules: Rules) -> str | None:
     return None
 
 
+@cache
+def json_shapes(file: descriptor.FileDescriptor) -> dict[str, Any]:
+    """The named JSON Schemas (`json_shapes`) that the rules of the file's fields refer to."""
+    return {
+        shape.name: json.loads(shape.json_schema)
+        for shape in _extensions(file.GetOptions(), JSON_SHAPES_NUMBER, JSON_SHAPE, file.pool)
+    }
+
+
+def json_validator(field: descriptor.FieldDescriptor, json_schema: str) -> jsonschema_rs.Validator:
+    """A validator of one of the field's JSON Schema rules. The shapes of the field's file are
+    beside the rule, at `#/components/schemas/<name>`, as they are in the OpenAPI document."""
+    assert field.containing_type is not None  # rules are on fields of messages
+    schema: dict[str, Any] = json.loads(json_schema)
+    shapes = json_shapes(field.containing_type.file)
+    if shapes:
+        schema = {"allOf": [schema], "components": {"schemas": shapes}}
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
 def _declared(field: descriptor.FieldDescriptor) -> Any:
-    # Every field of FieldOptions is unknown to Empty: the option's bytes come out whether or not
-    # this process has imported the extension.
-    options = empty_pb2.Empty.FromString(field.GetOptions().SerializeToString())
-    found = unknown_fields.UnknownFieldSet(options)
+    if field.containing_type is None:
+        return None
+    pool = field.containing_type.file.pool
+    return next(_extensions(field.GetOptions(), FIELD_RULES_NUMBER, FIELD_RULES, pool), None)
+
+
+def _extensions(
+    options: Any, number: int, message: str, pool: descriptor_pool.DescriptorPool
+) -> Iterator[Any]:
+    """The values of an option extension of ours, each as a `message`. Every field of the
+    options is unknown to Empty: the option's bytes come out whether or not this process has
+    imported the extension."""
+    found = unknown_fields.UnknownFieldSet(empty_pb2.Empty.FromString(options.SerializeToString()))
     for unknown in (found[index] for index in range(len(found))):
-        if unknown.field_number == FIELD_RULES_NUMBER and field.containing_type is not None:
-            return _rules_class(field.containing_type.file.pool).FromString(unknown.data)
-    return None
+        if unknown.field_number == number:
+            yield _message_class(pool, message).FromString(unknown.data)
 
 
 @cache
-def _rules_class(pool: descriptor_pool.DescriptorPool) -> Any:
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName(FIELD_RULES))
+def _message_class(pool: descriptor_pool.DescriptorPool, name: str) -> Any:
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
 
 
 def _conditions(declared: Any) -> tuple[Condition, ...]:

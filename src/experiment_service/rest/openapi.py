@@ -21,6 +21,7 @@ from experiment_service.field_rules import (
     Condition,
     Rules,
     behaviors,
+    json_shapes,
     number_range,
     rules_of,
     unkeepable,
@@ -198,6 +199,9 @@ class _Generator:
         )
         self.schemas: dict[str, Any] = dict(SHARED_SCHEMAS)
         self.problems: set[str] = set()
+        for file in files:
+            if file.package.startswith(API_PACKAGE_PREFIX):
+                self.add_shapes(self.pool.FindFileByName(file.name))
 
     def document(self, title: str, version: str) -> dict[str, Any]:
         paths: dict[str, Any] = {}
@@ -216,6 +220,13 @@ class _Generator:
         if self.problems:
             raise UnkeepableRules(sorted(self.problems))
         return document
+
+    def add_shapes(self, file: descriptor.FileDescriptor) -> None:
+        """The file's named JSON shapes, where its rules' `$ref`s find them."""
+        for name, shape in json_shapes(file).items():
+            if name in self.schemas or name in self.component_names.values():
+                self.problems.add(f"{file.name}: the JSON shape {name} has a taken schema name")
+            self.schemas[name] = shape
 
     def operation(
         self,

@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 
 from experiment_service.domain.errors import DomainError, FieldViolation, InvalidArgument
 from experiment_service.domain.validation import Violations
-from experiment_service.field_rules import Condition, Rules, rules_of
+from experiment_service.field_rules import Condition, Rules, json_validator, rules_of
 from experiment_service.servicers.interceptors import Handler, StreamHandler, UnaryInterceptor
 from experiment_service.servicers.json_values import struct_to_dict, value_to_python
 from experiment_service.storage.database import WRITES_REFUSED, WritesRefused
@@ -141,9 +141,9 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
                         else _quick_test(rules, text=kind is None)
                     ),
                     json=json,
-                    shape=_validator(rules.json_schema),
+                    shape=_validator(field_, rules.json_schema),
                     conditions=tuple(
-                        (when, _validator(when.json_schema)) for when in rules.required_when
+                        (when, _validator(field_, when.json_schema)) for when in rules.required_when
                     ),
                 )
             )
@@ -153,8 +153,10 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
     return _PLANS[message.full_name]
 
 
-def _validator(schema: str | None) -> jsonschema_rs.Validator | None:
-    return jsonschema_rs.Draft202012Validator(schema) if schema is not None else None
+def _validator(
+    field_: descriptor.FieldDescriptor, schema: str | None
+) -> jsonschema_rs.Validator | None:
+    return json_validator(field_, schema) if schema is not None else None
 
 
 def _quick_test(rules: Rules, *, text: bool) -> Callable[[Any], bool] | None:

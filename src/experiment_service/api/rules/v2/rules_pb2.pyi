@@ -8,6 +8,8 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 RULES_FIELD_NUMBER: _ClassVar[int]
 rules: _descriptor.FieldDescriptor
+JSON_SHAPES_FIELD_NUMBER: _ClassVar[int]
+json_shapes: _descriptor.FieldDescriptor
 
 class FieldRules(_message.Message):
     __slots__ = ("minimum", "maximum", "min_length", "max_length", "pattern", "allowed", "min_items", "max_items", "format", "partial", "item_type", "json_schema", "required_when")
@@ -50,3 +52,11 @@ class RequiredWhen(_message.Message):
     json_schema: str
     shape_only: bool
     def __init__(self, field: _Optional[str] = ..., equals: _Optional[_Iterable[str]] = ..., json_schema: _Optional[str] = ..., shape_only: _Optional[bool] = ...) -> None: ...
+
+class JsonShape(_message.Message):
+    __slots__ = ("name", "json_schema")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    JSON_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    json_schema: str
+    def __init__(self, name: _Optional[str] = ..., json_schema: _Optional[str] = ...) -> None: ...
