@@ -208,6 +208,54 @@ def test_field_rules_are_declared_and_kept_alike(http: httpx.Client, ws: str) ->
     assert http.get(f"{ws}/traces").status_code == 200
 
 
+def test_a_sessions_limits_are_the_documents(http: httpx.Client, ws: str) -> None:
+    # What the document says a session may hold is what the server takes, and one more is
+    # refused: the limits are declared once, for both.
+    schemas = http.get("/openapi.json").json()["components"]["schemas"]
+    session, result = schemas["Session"]["properties"], schemas["SessionEvaluatorResult"]
+    id_length = session["session_id"]["maxLength"]
+    case_length = session["test_case_id"]["maxLength"]
+    models = session["model_names"]["maxItems"]
+    results = session["evaluator_results"]["maxItems"]
+    name_length = result["properties"]["name"]["maxLength"]
+    experiment = f"{ws}/experiments/{create(http, ws)['name']}"
+
+    def batch(extra: int) -> dict[str, Any]:
+        scores = [
+            {"name": f"e{index}", "data_type": "NUMERIC", "value": 0.5}
+            for index in range(results + extra - 1)
+        ]
+        scores.append({"name": "n" * (name_length + extra), "data_type": "BOOLEAN", "value": True})
+        return {
+            "sessions": [
+                {
+                    "session_id": "s" * (id_length + extra),
+                    "experiment_name": SEED_REQUEST["name"],
+                    "test_case_id": "t" * (case_length + extra),
+                    "status": "success",
+                    "started_at": "2026-01-01T00:00:00Z",
+                    "ended_at": "2026-01-01T00:00:01Z",
+                    "model_names": [f"m{index}" for index in range(models + extra)],
+                    "evaluator_results": scores,
+                }
+            ]
+        }
+
+    refused = http.post(f"{ws}/ingest/sessions", json=batch(1))
+    assert refused.status_code == 422
+    assert {tuple(item["loc"][1:]) for item in refused.json()["detail"]} == {
+        ("sessions", 0, "session_id"),
+        ("sessions", 0, "test_case_id"),
+        ("sessions", 0, "model_names"),
+        ("sessions", 0, "evaluator_results"),
+        ("sessions", 0, "evaluator_results", results, "name"),
+    }
+    assert http.get(experiment).json()["run_count"] == 0
+    taken = http.post(f"{ws}/ingest/sessions", json=batch(0))
+    assert taken.status_code == 201, taken.text
+    assert http.get(experiment).json()["run_count"] == 1
+
+
 def test_a_request_breaking_rules_lists_the_domain_problems_too_and_writes_nothing(
     http: httpx.Client, ws: str
 ) -> None:

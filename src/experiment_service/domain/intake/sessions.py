@@ -22,7 +22,7 @@ from experiment_service.domain.models import (
     EvaluatorResult,
     Session,
 )
-from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
+from experiment_service.domain.validation import Violations
 from experiment_service.statuses import (
     REPORTED_RUN_STATUSES,
     ExperimentKind,
@@ -34,8 +34,6 @@ from experiment_service.types import JSON
 
 MAX_BATCH = 1000
 MAX_PAGE_SIZE = 1000
-MAX_MODELS_PER_SESSION = 100
-MAX_RESULTS_PER_SESSION = 1000
 
 
 class IntakeSessions:
@@ -176,42 +174,19 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def validate_session(violations: Violations, item: Session) -> None:
-    if violations.required("session_id", item.session_id):
-        violations.text("session_id", item.session_id, MAX_NAME_LENGTH)
-    violations.name("experiment_name", item.experiment_name)
-    violations.text("test_case_id", item.test_case_id, MAX_NAME_LENGTH)
-    if violations.required("status", item.status):
-        violations.one_of("status", item.status, REPORTED_RUN_STATUSES)
-    violations.required("started_at", item.started_at)
-    violations.required("ended_at", item.ended_at)
+    """What no declared rule of the Session message states. The rules (required fields,
+    lengths, allowed values, bounds, item counts, no NUL) are kept by the API layer before any
+    method runs (servicers/request_rules.py), so each is checked once."""
     if item.started_at and item.ended_at and item.ended_at < item.started_at:
         violations.add("ended_at", "Must not be before started_at", "value_error")
     for field, value in (("latency_ms", item.latency_ms), ("cost_usd", item.cost_usd)):
         if value is not None and not math.isfinite(value):
             violations.add(field, "Input should be a finite number", "finite_number")
-        else:
-            violations.number_range(field, value, ge=0)
-    violations.number_range("input_tokens", item.input_tokens, ge=0)
-    violations.number_range("output_tokens", item.output_tokens, ge=0)
-    if len(item.model_names) > MAX_MODELS_PER_SESSION:
-        violations.add(
-            "model_names", f"List should have at most {MAX_MODELS_PER_SESSION} items", "too_long"
-        )
-    for index, model in enumerate(item.model_names):
-        violations.name(f"model_names[{index}]", model)
-    if len(item.evaluator_results) > MAX_RESULTS_PER_SESSION:
-        violations.add(
-            "evaluator_results",
-            f"List should have at most {MAX_RESULTS_PER_SESSION} items",
-            "too_long",
-        )
     if item.evaluator_results:
         results = violations.within("evaluator_results")
         for index, result in enumerate(item.evaluator_results):
             validate_result(results.within(f"[{index}]."), result)
     violations.json_object_size("metadata", item.metadata)
-    violations.json_value("input", item.input)
-    violations.json_value("output", item.output)
 
 
 def run_values(
