@@ -75,6 +75,10 @@ class _FieldCheck:
     shape: jsonschema_rs.Validator | None = None
     # When the field is also required, each with the shape it then has.
     conditions: tuple[tuple[Condition, jsonschema_rs.Validator | None], ...] = ()
+    # A google.protobuf.Value, whose JSON null is no value.
+    nullable: bool = False
+    # Holds nothing a rule looks at inside (a Timestamp): only its presence is checked.
+    opaque: bool = False
 
 
 # One field's check, resolved at plan time to what the field needs: (message, violations,
@@ -138,13 +142,15 @@ def _plan(message: descriptor.Descriptor) -> _Plan | None:
                     accepts=(
                         _plain_json
                         if json and rules.json_schema is None
-                        else _quick_test(rules, text=kind is None)
+                        else _quick_test(field_, rules)
                     ),
                     json=json,
                     shape=_validator(field_, rules.json_schema),
                     conditions=tuple(
                         (when, _validator(field_, when.json_schema)) for when in rules.required_when
                     ),
+                    nullable=kind is not None and kind.full_name == "google.protobuf.Value",
+                    opaque=kind is not None and not json and inner is None,
                 )
             )
     plan.steps = [_step(check) for check in plan.checks]
@@ -159,36 +165,49 @@ def _validator(
     return json_validator(field_, schema) if schema is not None else None
 
 
-def _quick_test(rules: Rules, *, text: bool) -> Callable[[Any], bool] | None:
-    allowed = frozenset(rules.allowed)
+def _quick_test(field_: descriptor.FieldDescriptor, rules: Rules) -> Callable[[Any], bool] | None:
+    """The quick test of a scalar field's values, made for its type and rules; None for a
+    message field, whose values get the full look."""
+    if field_.message_type is not None:
+        return None
+    if field_.type != descriptor.FieldDescriptor.TYPE_STRING:
+        return _number_test(rules.minimum, rules.maximum)
+    if rules.allowed:  # none of them holds NUL
+        return frozenset(rules.allowed).__contains__
+    if rules.format is not None:
+        return None  # formats are checked the slow way
     pattern = re.compile(rules.pattern) if rules.pattern is not None else None
     shortest, longest = rules.min_length or 0, rules.max_length
-    lowest, highest = rules.minimum, rules.maximum
-    if not (allowed or pattern or shortest or longest or rules.format) and (
-        lowest is None and highest is None
-    ):
-        return _without_nul if text else None
+    if pattern is None and not shortest and longest is None:
+        return _without_nul
 
-    def accepts(value: Any) -> bool:
-        if isinstance(value, str):
-            if allowed:
-                return value in allowed
-            return (
-                rules.format is None  # formats are checked the slow way
-                and "\x00" not in value
-                and shortest <= len(value)
-                and (longest is None or len(value) <= longest)
-                and (pattern is None or pattern.search(value) is not None)
-            )
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (lowest is None or value >= lowest) and (highest is None or value <= highest)
-        return False
+    def accepts(value: str) -> bool:
+        return (
+            "\x00" not in value
+            and shortest <= len(value)
+            and (longest is None or len(value) <= longest)
+            and (pattern is None or pattern.search(value) is not None)
+        )
 
     return accepts
 
 
-def _without_nul(value: Any) -> bool:
-    return not isinstance(value, str) or "\x00" not in value
+def _number_test(lowest: float | None, highest: float | None) -> Callable[[Any], bool]:
+    if lowest is None and highest is None:
+        return _anything
+    if highest is None:
+        return lambda value: value >= lowest  # NaN fails it, and is looked at again
+    if lowest is None:
+        return lambda value: value <= highest
+    return lambda value: lowest <= value <= highest
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _without_nul(value: str) -> bool:
+    return "\x00" not in value
 
 
 def _plain_json(value: Any) -> bool:
@@ -223,7 +242,7 @@ def _check(
 def _step(check: _FieldCheck) -> _Step:
     """The check of one field, with the branches its rules do not need left out."""
     name, rules, accepts = check.name, check.rules, check.accepts
-    required, has_inner = rules.required, check.inner is not None
+    required, has_inner, nullable = rules.required, check.inner is not None, check.nullable
 
     def value_problems(value: Any, violations: Violations, masked: bool) -> None:
         if accepts is None or not accepts(value):
@@ -245,13 +264,20 @@ def _step(check: _FieldCheck) -> _Step:
 
         return repeated
     if check.conditions:
-        return partial_function(_conditional, check, value_problems)
+        return partial_function(_conditional, check, _Conditions(check), value_problems)
+    if check.opaque:  # only whether it is there
+
+        def present(message: Any, violations: Violations, partial: bool, masked: bool) -> None:
+            if required and not partial and not message.HasField(name):
+                violations.add(name, "Field required", "missing")
+
+        return present
     if check.presence:
 
         def optional(message: Any, violations: Violations, partial: bool, masked: bool) -> None:
             if message.HasField(name):
                 value = getattr(message, name)
-                if not _is_null(value):
+                if not (nullable and _is_null(value)):
                     value_problems(value, violations, masked)
                     return
             if required and not partial:
@@ -270,8 +296,37 @@ def _step(check: _FieldCheck) -> _Step:
     return plain
 
 
+class _Conditions:
+    """A field's `required_when` rules as tables: for each sibling they read, what each of its
+    values makes of the field (required or not, and the shapes it then has), looked up once
+    per message."""
+
+    def __init__(self, check: _FieldCheck) -> None:
+        tables: dict[str, dict[Any, tuple[bool, tuple[jsonschema_rs.Validator, ...]]]] = {}
+        for when, shape in check.conditions:
+            table = tables.setdefault(when.field, {})
+            for value in when.equals:
+                required, shapes = table.get(value, (False, ()))
+                table[value] = (
+                    required or not when.shape_only,
+                    shapes if shape is None else (*shapes, shape),
+                )
+        self.tables = tuple(tables.items())
+
+    def applying(self, message: Any) -> tuple[bool, list[jsonschema_rs.Validator]]:
+        """Whether the message's siblings require the field, and the shapes they give it."""
+        required, shapes = False, list[jsonschema_rs.Validator]()
+        for sibling, table in self.tables:
+            found = table.get(getattr(message, sibling))
+            if found is not None:
+                required = required or found[0]
+                shapes.extend(found[1])
+        return required, shapes
+
+
 def _conditional(
     check: _FieldCheck,
+    conditions: _Conditions,
     value_problems: Callable[[Any, Violations, bool], None],
     message: Any,
     violations: Violations,
@@ -284,25 +339,16 @@ def _conditional(
         present = message.HasField(name) and not _is_null(getattr(message, name))
     else:
         present = getattr(message, name) != check.default
-    applying = (
-        [(when, shape) for when, shape in check.conditions if _holds(when, message)]
-        if not partial
-        else []
-    )
+    required, shapes = conditions.applying(message) if not partial else (False, [])
     if present:
         value = getattr(message, name)
-        shapes = [shape for _, shape in applying if shape is not None]
         if shapes:
             document = _json_of(value)
             for shape in shapes:
                 _check_json(shape, document, violations, name)
         value_problems(value, violations, masked)
-    elif (check.rules.required and not partial) or any(not when.shape_only for when, _ in applying):
+    elif (check.rules.required and not partial) or required:
         violations.add(name, "Field required", "missing")
-
-
-def _holds(condition: Condition, message: Any) -> bool:
-    return getattr(message, condition.field) in condition.equals
 
 
 def _check_json(
