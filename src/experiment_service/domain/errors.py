@@ -98,6 +98,10 @@ class Unavailable(DomainError):
     """A dependency (the database) is out of reach; retrying later may succeed."""
 
 
+class Internal(DomainError):
+    """The server failed: a fault of its own, never of the caller's request."""
+
+
 def _summarize(violations: list[FieldViolation]) -> str:
     if len(violations) == 1:
         return f"Invalid request: {violations[0].field}: {violations[0].description[:500]}"

@@ -75,6 +75,7 @@ _ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.Unavailable: 503,
+    errors.Internal: 500,
     errors.DomainError: 500,
 }
 _PATH_VARIABLE = re.compile(r"{([^}=]+)")

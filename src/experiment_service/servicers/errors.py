@@ -32,6 +32,7 @@ STATUS_CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.Internal: grpc.StatusCode.INTERNAL,
     errors.DomainError: grpc.StatusCode.UNKNOWN,
 }
 
@@ -92,12 +93,11 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
     async def call(request: Any, context: ServicerContext) -> Any:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
-            try:
-                response = await inner(request, context)
-            except StorageUnavailable as outage:
-                raise _unavailable(outage) from None
-        except errors.DomainError as error:
-            await _refuse(context, error, dialect, binding)
+            response = await inner(request, context)
+        except grpc.aio.AbortError:
+            raise
+        except Exception as failure:
+            await _refuse(context, _domain_error(failure), dialect, binding)
         if dialect is not None and binding is not None:
             await _send_rest_headers(context, binding)
         return response
@@ -119,20 +119,27 @@ def _guarded_stream(inner: StreamHandler, binding: rest.HttpBinding | None) -> S
     async def call(request: Any, context: ServicerContext) -> AsyncIterator[Any]:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
-            try:
-                async for response in inner(request, context):
-                    yield response
-            except StorageUnavailable as outage:
-                raise _unavailable(outage) from None
-        except errors.DomainError as error:
-            await _refuse(context, error, dialect, binding)
+            async for response in inner(request, context):
+                yield response
+        except grpc.aio.AbortError:
+            raise
+        except Exception as failure:
+            await _refuse(context, _domain_error(failure), dialect, binding)
 
     return call
 
 
-def _unavailable(outage: StorageUnavailable) -> errors.Unavailable:
-    log.warning("database unavailable", extra={"error": str(outage)})
-    return errors.Unavailable("The database is unavailable; retry shortly.")
+def _domain_error(failure: Exception) -> errors.DomainError:
+    """What a call that raised `failure` tells its caller. Called while handling it."""
+    if isinstance(failure, errors.DomainError):
+        return failure
+    if isinstance(failure, StorageUnavailable):
+        log.warning("database unavailable", extra={"error": str(failure)})
+        return errors.Unavailable("The database is unavailable; retry shortly.")
+    # The exception's text can carry a whole SQL statement and its parameters: it goes to the
+    # log, and the caller gets a short status (gRPC trailers and HTTP headers are bounded).
+    log.exception("the server failed to answer")
+    return errors.Internal("The server failed to answer; the failure is logged.")
 
 
 async def _refuse(

@@ -328,7 +328,7 @@ async def metrics_counts_and_sums(
         for metric in metrics
         for aggregate in (func.count, func.sum)
     ]
-    row = (await session.execute(select(*columns))).one()
+    row = await _select_scalars(session, columns)
     return [(int(row[i]), float(row[i + 1] or 0.0)) for i in range(0, len(row), 2)]
 
 
@@ -347,9 +347,23 @@ async def metric_values_at(
         offset = count - 1 - index if from_top else index
         seek = select(metric.column).where(*metric.where).order_by(order).offset(offset).limit(1)
         columns.append(seek.scalar_subquery())
-    row = (await session.execute(select(*columns))).one()
+    row = await _select_scalars(session, columns)
     # 0 <= index < count for values counted in this transaction, so every seek finds its row
     return [float(value) for value in row]
+
+
+# PostgreSQL takes at most 1,664 columns in a select list (SQLite 2,000): an experiment with a
+# thousand evaluators asks for more, so its scalars are read in statements of this many.
+_COLUMNS_PER_STATEMENT = 500
+
+
+async def _select_scalars(session: AsyncSession, columns: Sequence[Any]) -> list[Any]:
+    """The values of scalar subqueries, as few statements as the column limit allows."""
+    values: list[Any] = []
+    for start in range(0, len(columns), _COLUMNS_PER_STATEMENT):
+        chunk = columns[start : start + _COLUMNS_PER_STATEMENT]
+        values.extend((await session.execute(select(*chunk))).one())
+    return values
 
 
 async def tokens_per_test_case(session: AsyncSession, experiment_id: str) -> list[float]:
