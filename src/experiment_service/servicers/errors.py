@@ -83,13 +83,13 @@ class DomainErrorInterceptor(UnaryInterceptor):
         self._bindings = bindings
 
     def wrap(self, method: str, inner: Handler) -> Handler:
-        return _guarded(inner, self._bindings.get(method))
+        return _guarded(inner, method, self._bindings.get(method))
 
     def wrap_stream(self, method: str, inner: StreamHandler) -> StreamHandler:
-        return _guarded_stream(inner, self._bindings.get(method))
+        return _guarded_stream(inner, method, self._bindings.get(method))
 
 
-def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
+def _guarded(inner: Handler, method: str, binding: rest.HttpBinding | None) -> Handler:
     async def call(request: Any, context: ServicerContext) -> Any:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
@@ -97,7 +97,7 @@ def _guarded(inner: Handler, binding: rest.HttpBinding | None) -> Handler:
         except grpc.aio.AbortError:
             raise
         except Exception as failure:
-            await _refuse(context, _domain_error(failure), dialect, binding)
+            await _refuse(context, _domain_error(failure, method), dialect, binding)
         if dialect is not None and binding is not None:
             await _send_rest_headers(context, binding)
         return response
@@ -115,7 +115,9 @@ async def _send_rest_headers(context: ServicerContext, binding: rest.HttpBinding
         await context.send_initial_metadata(tuple(headers))
 
 
-def _guarded_stream(inner: StreamHandler, binding: rest.HttpBinding | None) -> StreamHandler:
+def _guarded_stream(
+    inner: StreamHandler, method: str, binding: rest.HttpBinding | None
+) -> StreamHandler:
     async def call(request: Any, context: ServicerContext) -> AsyncIterator[Any]:
         dialect = rest.rest_dialect(context) if binding is not None else None
         try:
@@ -124,21 +126,21 @@ def _guarded_stream(inner: StreamHandler, binding: rest.HttpBinding | None) -> S
         except grpc.aio.AbortError:
             raise
         except Exception as failure:
-            await _refuse(context, _domain_error(failure), dialect, binding)
+            await _refuse(context, _domain_error(failure, method), dialect, binding)
 
     return call
 
 
-def _domain_error(failure: Exception) -> errors.DomainError:
-    """What a call that raised `failure` tells its caller. Called while handling it."""
+def _domain_error(failure: Exception, method: str) -> errors.DomainError:
+    """What a call of `method` that raised `failure` tells its caller. Called while handling it."""
     if isinstance(failure, errors.DomainError):
         return failure
     if isinstance(failure, StorageUnavailable):
-        log.warning("database unavailable", extra={"error": str(failure)})
+        log.warning("database unavailable", extra={"method": method, "error": str(failure)})
         return errors.Unavailable("The database is unavailable; retry shortly.")
     # The exception's text can carry a whole SQL statement and its parameters: it goes to the
     # log, and the caller gets a short status (gRPC trailers and HTTP headers are bounded).
-    log.exception("the server failed to answer")
+    log.exception("the server failed to answer", extra={"method": method})
     return errors.Internal("The server failed to answer; the failure is logged.")
 
 

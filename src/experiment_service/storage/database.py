@@ -249,12 +249,27 @@ def _ensure_parent_dir(database: str | None) -> None:
 async def _unavailable_on_outage() -> AsyncIterator[None]:
     try:
         yield
-    except (OperationalError, InterfaceError, PoolTimeout, TimeoutError, OSError) as error:
+    except OperationalError as error:
+        if not _is_outage(error):
+            raise
+        raise StorageUnavailable(f"Database unavailable: {error}") from error
+    except (InterfaceError, PoolTimeout, TimeoutError, OSError) as error:
         raise StorageUnavailable(f"Database unavailable: {error}") from error
     except DBAPIError as error:
         if error.connection_invalidated:
             raise StorageUnavailable(f"Database connection lost: {error}") from error
         raise
+
+
+# SQLite's primary result code for a statement it cannot run (no such table, a syntax error).
+_SQLITE_ERROR = 1
+
+
+def _is_outage(error: OperationalError) -> bool:
+    """SQLite reports a statement it cannot run with the same exception class as a database it
+    cannot reach (busy, locked, I/O, cannot open); only the latter is worth a retry."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return not isinstance(code, int) or code & 0xFF != _SQLITE_ERROR
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
