@@ -122,10 +122,9 @@ def _field_source(index: int, check: FieldCheck, namespace: dict[str, Any]) -> l
         else:
             lines.append(f"    then = None if partial else conditions{index}.applying(message)")
         required = required or "then is not None and then.required"
-        kinds_differ = " not in then.kinds"
         shaped = "then is not None and then.shapes"
         if check.nullable:  # the kinds of value the shapes take may answer without them
-            shaped += f" and (then.kinds is None or value.WhichOneof('kind'){kinds_differ})"
+            shaped += " and (then.kinds is None or value.WhichOneof('kind') not in then.kinds)"
         shapes = [
             f"        if {shaped}:",
             f"            check_shapes(then, value, violations, {name!r})",
