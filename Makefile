@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: serve test test-sqlite lint protos conformance clean
+.PHONY: serve test checks-and-suite test-sqlite lint protos conformance clean
 
 serve: $(INSTALLED)  ## Start the service on the embedded default (SQLite in the user data directory)
 	$(BIN)/experiment-service serve
 
-test: $(INSTALLED) $(BUF)  ## Lint, type-check, check generated code, run the suite on SQLite and PostgreSQL
+test:  ## Lint, type-check, check generated code, run the suite on SQLite and PostgreSQL
+	@scripts/in_unchanged_tree.sh $(MAKE) --no-print-directory checks-and-suite
+
+checks-and-suite: $(INSTALLED) $(BUF)
 	$(BIN)/python scripts/gen_protos.py --check
 	$(BUF) lint
 	$(BIN)/ruff check
@@ -43,7 +46,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $@
 
 $(BUF): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 clean:

@@ -23,6 +23,16 @@ from tests.support.server import RunningServer, start_server
 BACKEND = os.environ.get("EXPERIMENT_SERVICE_TEST_BACKEND", "sqlite")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that do not touch the database under test run in the SQLite pass only."""
+    if BACKEND == "sqlite":
+        return
+    once = [item for item in items if item.get_closest_marker("backend_independent")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster | None]:
     """The PostgreSQL cluster of a PostgreSQL run; None on SQLite."""

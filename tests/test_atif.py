@@ -157,7 +157,7 @@ def test_refusals_store_nothing(http: httpx.Client, workspace: str) -> None:
             "evaluation_context": {"evaluation_id": "nope"},
         },
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     assert missing.json() == {
         "detail": "Experiment 'nope' must be created before it can be logged."
     }

@@ -122,8 +122,21 @@ def test_refusals_name_the_problem_and_store_nothing(http: httpx.Client, workspa
         workspace,
         {"request": REQUEST, "response": RESPONSE, "evaluation_context": {"evaluation_id": "no"}},
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     assert missing.json() == {"detail": "Experiment 'no' must be created before it can be logged."}
+    experiment = {"name": "gone", "agent_name": "a", "agent_version": "1", "dataset_name": "d"}
+    assert http.post(f"{base(workspace)}/experiments", json=experiment).status_code == 201
+    assert http.delete(f"{base(workspace)}/experiments/gone").status_code == 204
+    # The deprecated spelling of the context names experiments too.
+    deleted = post(
+        http,
+        workspace,
+        {"request": REQUEST, "response": RESPONSE, "experiment_context": {"experiment_id": "gone"}},
+    )
+    assert deleted.status_code == 400
+    assert deleted.json() == {
+        "detail": "Experiment 'gone' has been deleted and cannot accept new sessions."
+    }
 
     malformed = post(
         http,

@@ -76,6 +76,32 @@ def _assert_one_line_naming(result: subprocess.CompletedProcess[str], *words: st
         assert word in lines[0], lines[0]
 
 
+def test_an_unusable_database_url_stops_start_up_in_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    flags = ("--grpc-address=127.0.0.1:0", "--no-gateway")
+    unreachable = "postgresql+asyncpg://svc:hunter2@127.0.0.1:1/experiments"
+    result = _serve_and_fail(tmp_path, *flags, f"--database-url={unreachable}")
+    _assert_one_line_naming(result, "svc:***@127.0.0.1:1/experiments", "refused")
+    assert "hunter2" not in result.stderr
+    for malformed, cause in (
+        ("nonsense://svc:hunter2@db/experiments", "nonsense"),
+        ("not a url", "Could not parse"),
+        (f"sqlite+aiosqlite:///{tmp_path / 'a-file' / 'x.db'}", "a-file"),
+    ):
+        (tmp_path / "a-file").write_text("a file, not a directory")
+        result = _serve_and_fail(tmp_path, *flags, f"--database-url={malformed}")
+        _assert_one_line_naming(result, "cannot use database", cause)
+        assert "hunter2" not in result.stderr
+    keys = subprocess.run(
+        [CONSOLE_SCRIPT, "api-keys", "list", "--workspace", "w", "--database-url", unreachable],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    _assert_one_line_naming(keys, "cannot reach database", "svc:***@")
+
+
 def test_a_busy_http_address_stops_start_up_instead_of_sharing_the_port(tmp_path: Path) -> None:
     first = start_server(tmp_path, gateway=True)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 from collections import defaultdict
 from typing import Any
@@ -421,6 +422,7 @@ def test_the_cli_prints_a_table_and_json(
     lines = table.splitlines()
     assert any(line.split()[:1] == ["accuracy"] and "improved" in line for line in lines), table
     assert "8 test cases paired" in table
+    assert lines[0].startswith("IMPROVED: b is better than a on accuracy (+0.4"), table
     as_json = subprocess.run(
         [*command, "--format", "json"], capture_output=True, text=True, check=True
     ).stdout
@@ -430,3 +432,78 @@ def test_the_cli_prints_a_table_and_json(
         [*command, "--format", "csv"], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert as_csv[0].startswith("metric,") and len(as_csv) == 1 + 4
+
+
+def test_a_metric_one_side_never_reported_is_not_comparable_and_not_tested(
+    http: httpx.Client, ws: str
+) -> None:
+    rng = random.Random(11)
+    base = [run(f"c{i}", {"acc": 0.5 + rng.gauss(0, 0.02)}, cost_usd=0.02) for i in range(30)]
+    cand = [
+        run(f"c{i}", {"acc": 0.6 + rng.gauss(0, 0.02)}, cost_usd=0.01, input_tokens=100)
+        for i in range(30)
+    ]
+    experiment(http, ws, "a", base)
+    experiment(http, ws, "b", cand)
+    answer = compare(http, ws, "b", "a")
+    tokens = metric(answer, "tokens")
+    assert tokens["verdict"] == "not_comparable" and tokens["pairs"] == 0
+    assert (tokens["baseline_count"], tokens["candidate_count"]) == (0, 30)
+    for absent in ("baseline_mean", "candidate_mean", "p_value", "p_value_adjusted"):
+        assert absent not in tokens, absent
+    latency = metric(answer, "latency_ms")
+    assert latency["verdict"] == "not_comparable", "neither side reported a latency"
+    # Only the metrics tested form the Holm family: acc and cost.
+    tested = [m for m in answer["metrics"] if m["verdict"] != "not_comparable"]
+    assert [m["metric"] for m in tested] == ["acc", "cost_usd"]
+    for got, adjusted in zip(tested, holm([m["p_value"] for m in tested]), strict=True):
+        assert got["p_value_adjusted"] == pytest.approx(adjusted, rel=1e-12)
+    assert answer["verdict"] == "improved"
+    assert answer["summary"].startswith("b is better than a on acc (+0.1")
+    assert "tokens not comparable" in answer["summary"] and "cost -50%" in answer["summary"]
+    # Rollups agree: a side without token counts has no token statistics at all.
+    assert "tokens" not in http.get(f"{ws}/experiments/a").json()
+    assert http.get(f"{ws}/experiments/b").json()["tokens"]["mean"] == 100
+
+
+def test_the_overall_verdict_follows_the_scores(http: httpx.Client, ws: str) -> None:
+    rng = random.Random(5)
+
+    def side(name: str, shift: dict[str, float]) -> None:
+        runs = [
+            run(
+                f"c{i}",
+                {m: 0.5 + (i % 7) / 20 + shift.get(m, 0) + rng.gauss(0, 0.01) for m in "xy"},
+                cost_usd=0.01,
+            )
+            for i in range(40)
+        ]
+        experiment(http, ws, name, runs)
+
+    side("base", {})
+    side("better", {"x": 0.2})
+    side("worse", {"y": -0.2})
+    side("mixed", {"x": 0.2, "y": -0.2})
+    side("same", {})
+    verdicts = {name: compare(http, ws, name, "base") for name in ("better", "worse", "mixed")}
+    assert {name: answer["verdict"] for name, answer in verdicts.items()} == {
+        "better": "improved",
+        "worse": "regressed",
+        "mixed": "mixed",
+    }
+    assert "no significant change on y" in verdicts["better"]["summary"]
+    assert re.match(
+        r"mixed is better than base on x \(\+0\.(19|20)\d*, 95% CI \[\+0\.\d+, \+0\.\d+\]\); "
+        r"mixed is worse than base on y \(-0\.(19|20)",
+        verdicts["mixed"]["summary"],
+    ), verdicts["mixed"]["summary"]
+    same = compare(http, ws, "same", "base")
+    assert same["verdict"] == "no_significant_change"
+    assert same["summary"].startswith("no significant change on x, y; cost +0%")
+    experiment(http, ws, "unscored", [run(f"c{i}", cost_usd=0.01) for i in range(40)])
+    experiment(http, ws, "unscored-too", [run(f"c{i}", cost_usd=0.02) for i in range(40)])
+    unscored = compare(http, ws, "unscored-too", "unscored")
+    assert unscored["verdict"] == "not_comparable"
+    assert unscored["summary"].startswith(
+        "no evaluator scores to compare; cost +100% (significant)"
+    )

@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.server import RunningServer
 
+# Runs once: the database under test plays no part in it.
+pytestmark = pytest.mark.backend_independent
+
 
 def test_docs_page_lists_the_operations_in_a_real_browser(server: RunningServer) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

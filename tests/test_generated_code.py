@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+# Runs once: the database under test plays no part in it.
+pytestmark = pytest.mark.backend_independent
 
 
 def test_generated_code_is_up_to_date() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from experiment_service.api.intake.v2.intake_service_pb2_grpc import IntakeServi
 from experiment_service.api.intake.v2.intake_service_pb2_grpc import (
     IntakeServiceStub as IntakeServiceSyncStub,
 )
-from tests.support.server import start_server
+from tests.support.server import CONSOLE_SCRIPT, RunningServer, start_server
 
 
 def session(session_id: str) -> dict[str, Any]:
@@ -89,6 +90,30 @@ def test_server_sent_events_through_the_gateway(http: httpx.Client, ws: str) -> 
     missing = http.get(f"{ws}/experiments/ghost/events")
     assert missing.status_code == 404
     assert missing.json()["detail"].endswith("/ghost' not found.")
+
+
+def test_the_cli_watches_an_intake_experiment_for_a_bounded_time(
+    server: RunningServer, http: httpx.Client, ws: str, workspace: str
+) -> None:
+    assert http.post(f"{ws}/ingest/sessions", json={"sessions": [session("s1")]}).status_code == 201
+    watch = [CONSOLE_SCRIPT, "watch", "--workspace", workspace, "--server", server.grpc_target]
+    started = time.monotonic()
+    done = subprocess.run(
+        [*watch, "e", "--max-seconds", "1.5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started >= 1.5
+    assert done.stdout.splitlines()[0] == "e: 1 runs, $0.5000"
+    missing = subprocess.run(
+        [*watch, "ghost", "--max-seconds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
 
 
 def test_changes_written_by_another_replica_reach_the_stream(

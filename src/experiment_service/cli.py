@@ -211,10 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow an experiment live: progress, trace counts, cost",
         description="Follow an experiment as it changes: a platform experiment (by id, with "
         "--api-key) until it completes, fails or is cancelled; an intake experiment (by name, "
-        "with --workspace) until interrupted.",
+        "with --workspace) until interrupted, or for --max-seconds.",
     )
     watch.add_argument("experiment", help="a platform experiment's id, or an intake name")
     watch.add_argument("--workspace", help="watch an intake experiment of this workspace")
+    watch.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="stop watching after S seconds (exit 0), e.g. in scripts [default: no limit]",
+    )
     _add_client_flags(watch)
 
     gateway = commands.add_parser(
@@ -308,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from experiment_service.addresses import StartupError
         from experiment_service.server import serve
+        from experiment_service.storage.database import DatabaseUnusable
 
         logs.configure(args.log_level)
         settings = Settings(
@@ -327,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             uvloop.run(serve(settings))
-        except StartupError as error:
+        except (StartupError, DatabaseUnusable) as error:
             print(f"experiment-service: {error}", file=sys.stderr)
             return 2
     elif args.command == "datasets":
@@ -398,7 +405,11 @@ def _watch(args: argparse.Namespace) -> int:
     from experiment_service import watch_report
 
     stream = watch_report.lines(
-        args.server, args.experiment, workspace=args.workspace, api_key=args.api_key
+        args.server,
+        args.experiment,
+        workspace=args.workspace,
+        api_key=args.api_key,
+        max_seconds=args.max_seconds,
     )
     try:
         watch_report.follow(stream)
@@ -434,12 +445,16 @@ def _compare(args: argparse.Namespace) -> int:
 async def _api_keys(args: argparse.Namespace) -> int:
     from experiment_service.domain.errors import DomainError
     from experiment_service.domain.platform.api_keys import ApiKeys
-    from experiment_service.storage.database import Database
+    from experiment_service.storage.database import Database, DatabaseUnusable
 
-    database = Database(args.database_url)
-    print(f"database: {database.display_url}", file=sys.stderr)
+    try:
+        database = Database(args.database_url)
+    except DatabaseUnusable as error:
+        print(f"experiment-service: {error}", file=sys.stderr)
+        return 2
     try:
         await database.migrate()
+        print(f"database: {database.display_url}", file=sys.stderr)
         keys = ApiKeys(database)
         if args.key_command == "create":
             record, secret = await keys.create(args.workspace, args.name)
@@ -458,6 +473,9 @@ async def _api_keys(args: argparse.Namespace) -> int:
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except DatabaseUnusable as error:
+        print(f"experiment-service: {error}", file=sys.stderr)
+        return 2
     finally:
         await database.close()
     return 0

@@ -89,6 +89,7 @@ def _table(c: pb.ExperimentComparison) -> str:
     else:
         matching = "no test case in common: unpaired statistics (Mann-Whitney U)"
     lines = [
+        f"{c.verdict.replace('_', ' ').upper()}: {c.summary}",
         f"{c.candidate} against baseline {c.baseline}: {matching}; "
         f"{c.baseline_runs} vs {c.candidate_runs} runs",
         f"{int(c.confidence * 100)}% intervals of the difference (bootstrap, "
@@ -99,9 +100,7 @@ def _table(c: pb.ExperimentComparison) -> str:
     rows = [header]
     for m in c.metrics:
         if not m.HasField("mean_difference"):
-            rows.append(
-                (m.metric, str(m.pairs), "-", "-", "-", "-", "-", "-", "nothing to compare")
-            )
+            rows.append((m.metric, str(m.pairs), "-", "-", "-", "-", "-", "-", "not comparable"))
             continue
         relative = f" ({m.relative_change:+.1%})" if m.HasField("relative_change") else ""
         rows.append(

@@ -129,8 +129,8 @@ class Server:
         ensure_free(self.settings.grpc_address, GRPC_ADDRESS_FLAG)
         if self.settings.http_address is not None:
             ensure_free(self.settings.http_address, HTTP_ADDRESS_FLAG)
-        log.info("database", extra={"database_url": self.database.display_url})
         await self.database.migrate()
+        log.info("database", extra={"database_url": self.database.display_url})
         # One for both dialects: their answers share a cache.
         comparisons = Comparisons(self.database)
         intake_service_pb2_grpc.add_IntakeServiceServicer_to_server(

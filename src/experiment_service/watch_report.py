@@ -15,8 +15,26 @@ from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_
 BAR_WIDTH = 30
 
 
-def lines(server: str, experiment: str, *, workspace: str | None, api_key: str) -> Iterator[str]:
-    """One status line per event of the experiment's watch stream."""
+def lines(
+    server: str,
+    experiment: str,
+    *,
+    workspace: str | None,
+    api_key: str,
+    max_seconds: float | None = None,
+) -> Iterator[str]:
+    """One status line per event of the experiment's watch stream, for at most `max_seconds`
+    when given (the stream's deadline; reaching it ends the lines, not in an error)."""
+    try:
+        yield from _lines(server, experiment, workspace, api_key, max_seconds)
+    except grpc.RpcError as error:
+        if max_seconds is None or error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise
+
+
+def _lines(
+    server: str, experiment: str, workspace: str | None, api_key: str, timeout: float | None
+) -> Iterator[str]:
     metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
     with grpc.insecure_channel(server) as channel:
         if workspace is not None:
@@ -24,13 +42,15 @@ def lines(server: str, experiment: str, *, workspace: str | None, api_key: str) 
             request = intake_service_pb2.WatchExperimentRequest(
                 workspace=workspace, name=experiment
             )
-            for state in intake.WatchExperiment(request, metadata=metadata):
+            for state in intake.WatchExperiment(request, metadata=metadata, timeout=timeout):
                 cost = f", ${state.cost_usd.sum:.4f}" if state.HasField("cost_usd") else ""
                 yield f"{state.name}: {state.run_count} runs{cost}"
             return
         platform = experiments_pb2_grpc.ExperimentServiceStub(channel)
         stream = platform.WatchExperiment(
-            experiments_pb2.WatchExperimentRequest(id=experiment), metadata=metadata
+            experiments_pb2.WatchExperimentRequest(id=experiment),
+            metadata=metadata,
+            timeout=timeout,
         )
         for event in stream:
             progress = event.experiment.progress

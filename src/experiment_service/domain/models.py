@@ -127,8 +127,8 @@ class Session:
     input: Any = None
     output: Any = None
     model_names: list[str] = field(default_factory=list)
-    input_tokens: int = 0
-    output_tokens: int = 0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     cost_usd: float | None = None
     evaluator_results: list[EvaluatorResult] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)

@@ -137,7 +137,7 @@ async def compute_rollups(session: Transaction, experiment: ExperimentRow) -> Ro
         aggregate_scores={name: value for name, value in scores.items() if value is not None},
         cost_usd=cost,
         latency_ms=latency,
-        test_case_count=len(per_case),
+        test_case_count=await queries.runs.test_case_count(session, experiment_id),
         tokens=_aggregate_of(per_case),
         agent_names=sorted(agent_names),
         agent_versions=sorted(agent_versions),

@@ -25,6 +25,8 @@ def comparison_message(comparison: Comparison) -> pb.ExperimentComparison:
         confidence=comparison.confidence,
         bootstrap_resamples=comparison.bootstrap_resamples,
         metrics=[_metric(m) for m in comparison.metrics],
+        verdict=comparison.verdict.value,
+        summary=comparison.summary,
     )
 
 

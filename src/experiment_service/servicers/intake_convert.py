@@ -196,8 +196,8 @@ def session(message: res.Session) -> Session:
         value_to_python(message.input) if has("input") else None,
         value_to_python(message.output) if has("output") else None,
         list(message.model_names),
-        message.input_tokens,
-        message.output_tokens,
+        message.input_tokens if has("input_tokens") else None,
+        message.output_tokens if has("output_tokens") else None,
         message.cost_usd if has("cost_usd") else None,
         [evaluator_result(result) for result in message.evaluator_results],
         struct_to_dict(message.metadata),
@@ -210,12 +210,10 @@ def session_message(item: Session) -> res.Session:
         experiment_name=item.experiment_name,
         status=item.status,
         model_names=item.model_names,
-        input_tokens=item.input_tokens,
-        output_tokens=item.output_tokens,
         evaluator_results=[evaluator_result_message(r) for r in item.evaluator_results],
         metadata=dict_to_struct(item.metadata),
     )
-    for field in ("test_case_id", "latency_ms", "cost_usd"):
+    for field in ("test_case_id", "latency_ms", "cost_usd", "input_tokens", "output_tokens"):
         value = getattr(item, field)
         if value is not None:
             setattr(message, field, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -15,6 +16,7 @@ import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Result, make_url
 from sqlalchemy.exc import (
+    ArgumentError,
     DBAPIError,
     IntegrityError,
     InterfaceError,
@@ -85,6 +87,22 @@ class StorageUnavailable(Exception):
     """The database cannot be reached or is too busy right now; the call may be retried."""
 
 
+class DatabaseUnusable(Exception):
+    """A database URL that cannot be used at all (malformed, unknown driver, unreachable at
+    start-up), said in one line that names the URL without its password."""
+
+
+def _hide_password(url: str) -> str:
+    """A URL that make_url could not read, with whatever sits between '//user:' and '@'
+    hidden."""
+    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
 class Database:
     """One engine per process; every unit of work is one transaction."""
 
@@ -96,7 +114,12 @@ class Database:
         pool_timeout: float = 30.0,
         echo: bool = False,
     ) -> None:
-        parsed = make_url(url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError as error:
+            raise DatabaseUnusable(
+                f"cannot use database '{_hide_password(url)}': {_first_line(error)}"
+            ) from None
         # The URL as logs and commands may show it: password hidden, SQLite's file absolute.
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             parsed = parsed.set(database=str(Path(parsed.database).resolve()))
@@ -111,14 +134,24 @@ class Database:
             "json_deserializer": _load_json,
         }
         if self.is_sqlite:
-            _ensure_parent_dir(parsed.database)
+            try:
+                _ensure_parent_dir(parsed.database)
+            except OSError as error:
+                raise DatabaseUnusable(
+                    f"cannot use database '{self.display_url}': {_first_line(error)}"
+                ) from None
             # Every unit of work ends in commit or rollback; `_configure_sqlite` rolls back only
             # a connection that still holds a transaction (see `on_reset`).
             options["pool_reset_on_return"] = None
             options["pool_use_lifo"] = True
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
-        self.engine: AsyncEngine = create_async_engine(url, **options)
+        try:
+            self.engine: AsyncEngine = create_async_engine(url, **options)
+        except (ArgumentError, ImportError) as error:
+            raise DatabaseUnusable(
+                f"cannot use database '{self.display_url}': {_first_line(error)}"
+            ) from None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -213,13 +246,21 @@ class Database:
     async def migrate(self) -> None:
         """Upgrade the schema to head. On PostgreSQL, replicas starting together take turns
         (a transaction-scoped advisory lock), so one migrates and the others find it done."""
-        async with self.engine.connect() as connection:
+        try:
+            connection = await self.engine.connect()
+        except (OSError, DBAPIError, TimeoutError) as error:
+            raise DatabaseUnusable(
+                f"cannot reach database '{self.display_url}': {_first_line(error)}"
+            ) from None
+        try:
             if self.dialect == "postgresql":
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
             await connection.run_sync(upgrade_to_head)
             await connection.commit()
+        finally:
+            await connection.close()
 
     async def close(self) -> None:
         if self._checkpoints is not None:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -16,6 +17,10 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    and_,
+    case,
+    func,
+    null,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -154,8 +159,9 @@ class RunRow(Base):
     ended_at: Mapped[datetime | None]
     latency_ms: Mapped[float | None] = mapped_column(Float)
     cost_usd: Mapped[float | None] = mapped_column(Float)
-    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL when the run's sender gave no count: missing is not zero.
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
     model_names: Mapped[list[str]] = mapped_column(JsonColumn)
     input: Mapped[Any | None] = mapped_column(JsonColumn)
     output: Mapped[Any | None] = mapped_column(JsonColumn)
@@ -182,6 +188,13 @@ class RunRow(Base):
         Index("ix_runs_experiment_latency", "experiment_id", "latency_ms"),
         Index("ix_runs_experiment_status", "experiment_id", "status"),
     )
+
+
+# A run's total tokens: input plus output, NULL when its sender gave neither count.
+RUN_TOTAL_TOKENS: ColumnElement[int | None] = case(
+    (and_(RunRow.input_tokens.is_(None), RunRow.output_tokens.is_(None)), null()),
+    else_=func.coalesce(RunRow.input_tokens, 0) + func.coalesce(RunRow.output_tokens, 0),
+)
 
 
 class SessionScoreRow(Base):

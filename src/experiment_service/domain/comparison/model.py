@@ -15,6 +15,18 @@ class Verdict(StrEnum):
     IMPROVED = "improved"
     REGRESSED = "regressed"
     NO_SIGNIFICANT_CHANGE = "no_significant_change"
+    # A metric with no value on one side (or no pair with both): not tested, not adjusted.
+    NOT_COMPARABLE = "not_comparable"
+
+
+class OverallVerdict(StrEnum):
+    """The comparison's answer, from its score metrics' adjusted verdicts."""
+
+    IMPROVED = "improved"
+    REGRESSED = "regressed"
+    MIXED = "mixed"
+    NO_SIGNIFICANT_CHANGE = "no_significant_change"
+    NOT_COMPARABLE = "not_comparable"
 
 
 class Method(StrEnum):
@@ -84,3 +96,6 @@ class Comparison:
     confidence: float
     bootstrap_resamples: int
     metrics: list[MetricComparison]
+    verdict: OverallVerdict
+    summary: str
+    """One line for a person: which scores moved, which did not, and what cost changed."""

@@ -335,16 +335,16 @@ class PlatformExperiments:
                 input=final_input,
                 output=output,
                 model_names=[model] if model else [],
-                input_tokens=int(metrics.get("prompt_tokens") or 0),
-                output_tokens=int(metrics.get("completion_tokens") or 0),
+                input_tokens=_optional_int(metrics.get("prompt_tokens")),
+                output_tokens=_optional_int(metrics.get("completion_tokens")),
                 cost_usd=metrics.get("cost"),
                 evaluator_results=[result for _, result in scores],
                 metadata=metadata,
             )
             usage = CallUsage(
                 model,
-                result.input_tokens,
-                result.output_tokens,
+                result.input_tokens or 0,
+                result.output_tokens or 0,
                 result.cost_usd or 0.0,
                 latency or 0.0,
             )
@@ -509,6 +509,11 @@ def _trace_values(run: RunRow) -> tuple[JSON, ...]:
         run.latency_ms / 1000 if run.latency_ms is not None else None,
         run.error_message,
     )
+
+
+def _optional_int(value: JSON) -> int | None:
+    """A validated count, or None when the caller gave none (missing is not zero)."""
+    return None if value is None else int(value)
 
 
 def _check_status(field: str, status: str | None, allowed: tuple[str, ...]) -> None:

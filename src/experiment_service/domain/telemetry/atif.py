@@ -142,7 +142,7 @@ class _Builder:
                 parent_span_id=parent,
                 name=name,
                 start_unix_nano=start,
-                end_unix_nano=max(end, start),
+                end_unix_nano=max(end, start) if end else 0,
                 status_code=0,
                 status_message="",
                 attributes={key: value for key, value in values.items() if value is not None},
@@ -160,7 +160,14 @@ class _Builder:
         path: str,
         embedded: dict[str, JSONObject],
     ) -> None:
-        times = [_time(step.get("timestamp")) or self._now for step in steps] or [self._now]
+        # A span's end is known only from timestamps (0: unknown, so no duration is made up).
+        stamps = [_time(step.get("timestamp")) for step in steps] or [None]
+        first = stamps[0] or self._now
+        times = [stamp or first for stamp in stamps]
+        ends = [
+            (stamps[index + 1] or 0) if stamp and index + 1 < len(stamps) else (stamp or 0)
+            for index, stamp in enumerate(stamps)
+        ]
         model = agent.get("model_name")
         messages = [(step.get("source"), _text(step.get("message"))) for step in steps]
         first_input = next((text for source, text in messages if source == "user"), None)
@@ -178,8 +185,9 @@ class _Builder:
         if not has_step_metrics and isinstance(final_metrics, dict):
             # Totals only where no step says what it used, so nothing counts twice.
             root_attributes.update(_metrics(final_metrics, "total_"))
+        root_end = (stamps[-1] or 0) if stamps[0] else 0
         root = self._add(
-            f"{path}agent", parent, str(agent.get("name")), times[0], times[-1], root_attributes
+            f"{path}agent", parent, str(agent.get("name")), times[0], root_end, root_attributes
         )
         pending_input: list[str] = []
         for index, step in enumerate(steps):
@@ -188,7 +196,7 @@ class _Builder:
                 if text:
                     pending_input.append(text)
                 continue
-            start, end = times[index], times[index + 1] if index + 1 < len(times) else times[index]
+            start, end = times[index], ends[index]
             step_span = self._add(
                 f"{path}step-{index}",
                 root,

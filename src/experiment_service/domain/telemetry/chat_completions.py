@@ -71,7 +71,7 @@ class ChatCompletions:
             parent_span_id=joined.span_id if joined is not None else None,
             name="chat.completions",
             start_unix_nano=now,
-            end_unix_nano=now,
+            end_unix_nano=0,  # a captured call says nothing of its timing: no duration
             status_code=OTLP_STATUS_ERROR if error else 0,
             status_message=_error_message(error),
             attributes=_attributes(call, session_id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from experiment_service.domain.errors import NotFound
+from experiment_service.domain.errors import FailedPrecondition
 from experiment_service.domain.validation import MAX_NAME_LENGTH, Violations
 from experiment_service.statuses import ExperimentKind
 from experiment_service.storage import queries
@@ -40,5 +40,10 @@ async def require_experiment(
     found = await queries.experiments.live_ids_by_name(
         session, workspace, ExperimentKind.INTAKE, [name]
     )
-    if not found:
-        raise NotFound(f"Experiment '{name}' must be created before it can be logged.")
+    if found:
+        return
+    if await queries.experiments.was_deleted(session, workspace, ExperimentKind.INTAKE, name):
+        raise FailedPrecondition(
+            f"Experiment '{name}' has been deleted and cannot accept new sessions."
+        )
+    raise FailedPrecondition(f"Experiment '{name}' must be created before it can be logged.")

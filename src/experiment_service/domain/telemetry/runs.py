@@ -111,8 +111,9 @@ def run_values(experiment_id: str, spans: SessionSpans, now: datetime) -> RowVal
         "ended_at": spans.ended_at,
         "latency_ms": latency,
         "cost_usd": sums["cost_usd"],
-        "input_tokens": int(sums["input_tokens"] or 0),
-        "output_tokens": int(sums["output_tokens"] or 0),
+        # None when no span of the session reported the count.
+        "input_tokens": None if sums["input_tokens"] is None else int(sums["input_tokens"]),
+        "output_tokens": None if sums["output_tokens"] is None else int(sums["output_tokens"]),
         "model_names": spans.models,
         "input": root.input if root else None,
         "output": root.output if root else None,

@@ -15,12 +15,14 @@ import numpy as np
 from experiment_service.statuses import RunStatus
 from experiment_service.storage.database import Transaction
 from experiment_service.storage.driver_sql import execute
+from experiment_service.storage.tables import RUN_TOTAL_TOKENS
 
 COMPARED_STATUSES = (RunStatus.SUCCESS.value, RunStatus.ERROR.value, RunStatus.UNKNOWN.value)
 TEST_CASE_KEY, SESSION_KEY = "t:", "s:"
 # The unit of a run: its test case, or the run itself when it has none.
 _UNIT = "CASE WHEN test_case_id IS NULL THEN 's:' || session_id ELSE 't:' || test_case_id END"
 _STATUSES = ", ".join("?" * len(COMPARED_STATUSES))
+_TOTAL_TOKENS = str(RUN_TOTAL_TOKENS.compile(compile_kwargs={"literal_binds": True}))
 
 
 def _matrix(rows: list[tuple[object, ...]], columns: int) -> np.ndarray:
@@ -59,7 +61,7 @@ async def run_units(session: Transaction, experiment_id: str) -> tuple[list[str]
     rows = await _per_unit(
         session,
         "runs",
-        "AVG(cost_usd), AVG(latency_ms), AVG(CAST(input_tokens + output_tokens AS REAL)), COUNT(*)",
+        f"AVG(cost_usd), AVG(latency_ms), AVG(CAST({_TOTAL_TOKENS} AS REAL)), COUNT(*)",
         f"experiment_id = ? AND status IN ({_STATUSES})",
         (experiment_id, *COMPARED_STATUSES),
     )

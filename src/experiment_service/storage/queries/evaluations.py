@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from experiment_service.storage.driver_sql import insert_rows
 from experiment_service.storage.queries.paging import bounded, rows_page
 from experiment_service.storage.tables import (
+    RUN_TOTAL_TOKENS,
     ExperimentGroupMembershipRow,
     ExperimentGroupRow,
     ExperimentRow,
@@ -133,7 +134,7 @@ SESSION_SORT_COLUMNS = {
     "latency_ms": RunRow.latency_ms,
     "status": RunRow.status,
     "cost_total_usd": RunRow.cost_usd,
-    "tokens": RunRow.input_tokens + RunRow.output_tokens,
+    "tokens": RUN_TOTAL_TOKENS,
 }
 
 

@@ -39,6 +39,21 @@ async def list_page(
     return [row[0] for row in rows], total
 
 
+async def was_deleted(session: AsyncSession, workspace: str, kind: str, name: str) -> bool:
+    """Whether an experiment of this name existed and was deleted (and none is live now)."""
+    found = await session.scalar(
+        select(ExperimentRow.id)
+        .where(
+            ExperimentRow.workspace == workspace,
+            ExperimentRow.kind == kind,
+            ExperimentRow.name == name,
+            ExperimentRow.deleted_at.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def live_ids_by_name(
     session: AsyncSession, workspace: str, kind: str, names: list[str]
 ) -> dict[str, str]:

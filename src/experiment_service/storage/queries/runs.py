@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from experiment_service.storage.database import affected_rows
 from experiment_service.storage.driver_sql import execute, in_chunks, insert_rows
 from experiment_service.storage.tables import (
+    RUN_TOTAL_TOKENS,
     EvaluatorResultRow,
     ExperimentModelRow,
     ExperimentRollupRow,
@@ -367,15 +368,20 @@ async def _select_scalars(session: AsyncSession, columns: Sequence[Any]) -> list
 
 
 async def tokens_per_test_case(session: AsyncSession, experiment_id: str) -> list[float]:
-    """Each test case's mean total tokens (input + output) over its runs; a run without a
-    test case is a test case of its own."""
-    total = RunRow.input_tokens + RunRow.output_tokens
+    """Each test case's mean total tokens (input + output) over its runs that report tokens; a
+    run without a test case is a test case of its own."""
     means = await session.scalars(
-        select(func.avg(total))
-        .where(RunRow.experiment_id == experiment_id)
+        select(func.avg(RUN_TOTAL_TOKENS))
+        .where(RunRow.experiment_id == experiment_id, RUN_TOTAL_TOKENS.is_not(None))
         .group_by(*_test_case_key())
     )
     return [float(mean) for mean in means]
+
+
+async def test_case_count(session: AsyncSession, experiment_id: str) -> int:
+    """Distinct test cases among the experiment's runs; a run without one counts alone."""
+    cases = select(*_test_case_key()).where(RunRow.experiment_id == experiment_id).distinct()
+    return int(await session.scalar(select(func.count()).select_from(cases.subquery())) or 0)
 
 
 def _test_case_key() -> tuple[Any, ...]:

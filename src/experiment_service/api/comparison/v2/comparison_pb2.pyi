@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExperimentComparison(_message.Message):
-    __slots__ = ("baseline", "candidate", "method", "paired_test_cases", "baseline_only_test_cases", "candidate_only_test_cases", "baseline_runs", "candidate_runs", "alpha", "confidence", "bootstrap_resamples", "metrics")
+    __slots__ = ("baseline", "candidate", "method", "paired_test_cases", "baseline_only_test_cases", "candidate_only_test_cases", "baseline_runs", "candidate_runs", "alpha", "confidence", "bootstrap_resamples", "metrics", "verdict", "summary")
     BASELINE_FIELD_NUMBER: _ClassVar[int]
     CANDIDATE_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
@@ -21,6 +21,8 @@ class ExperimentComparison(_message.Message):
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     BOOTSTRAP_RESAMPLES_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
     baseline: str
     candidate: str
     method: str
@@ -33,7 +35,9 @@ class ExperimentComparison(_message.Message):
     confidence: float
     bootstrap_resamples: int
     metrics: _containers.RepeatedCompositeFieldContainer[MetricComparison]
-    def __init__(self, baseline: _Optional[str] = ..., candidate: _Optional[str] = ..., method: _Optional[str] = ..., paired_test_cases: _Optional[int] = ..., baseline_only_test_cases: _Optional[int] = ..., candidate_only_test_cases: _Optional[int] = ..., baseline_runs: _Optional[int] = ..., candidate_runs: _Optional[int] = ..., alpha: _Optional[float] = ..., confidence: _Optional[float] = ..., bootstrap_resamples: _Optional[int] = ..., metrics: _Optional[_Iterable[_Union[MetricComparison, _Mapping]]] = ...) -> None: ...
+    verdict: str
+    summary: str
+    def __init__(self, baseline: _Optional[str] = ..., candidate: _Optional[str] = ..., method: _Optional[str] = ..., paired_test_cases: _Optional[int] = ..., baseline_only_test_cases: _Optional[int] = ..., candidate_only_test_cases: _Optional[int] = ..., baseline_runs: _Optional[int] = ..., candidate_runs: _Optional[int] = ..., alpha: _Optional[float] = ..., confidence: _Optional[float] = ..., bootstrap_resamples: _Optional[int] = ..., metrics: _Optional[_Iterable[_Union[MetricComparison, _Mapping]]] = ..., verdict: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
 
 class MetricComparison(_message.Message):
     __slots__ = ("metric", "is_score", "direction", "pairs", "baseline_count", "candidate_count", "baseline_mean", "candidate_mean", "mean_difference", "relative_change", "ci_lower", "ci_upper", "p_value", "p_value_adjusted", "test", "wins", "ties", "losses", "verdict", "regressions")
