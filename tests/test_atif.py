@@ -145,6 +145,8 @@ def test_final_metrics_count_when_steps_have_none(
     )
     session = sdk.intake.sessions.retrieve("totals", workspace=workspace)
     assert session.input_tokens == 40 and session.cost_usd == pytest.approx(0.5)
+    # Steps without timestamps say nothing of how long they took: no duration is made up.
+    assert session.duration_ms is None
 
 
 def test_refusals_store_nothing(http: httpx.Client, workspace: str) -> None:

@@ -87,6 +87,10 @@ def test_sdk_calls_become_llm_spans_and_runs(
     assert experiment["run_count"] == 1
     assert experiment["model_names"] == ["llama-3.1-8b-instruct"]
     assert experiment["cost_usd"]["sum"] == pytest.approx(0.005)
+    # A captured call says nothing of its timing: no latency, rather than one of 0 ms.
+    assert span.ended_at is None and session.duration_ms is None
+    assert "latency_ms" not in experiment
+    assert experiment["tokens"] == {**experiment["tokens"], "count": 1, "sum": 44}
 
 
 def test_a_call_joins_an_existing_trace_and_its_session(
