@@ -192,6 +192,37 @@ local function body_loc(field_path)
   return "[" .. table.concat(loc, ", ") .. "]"
 end
 
+-- The field a transcoder message is about, and its wrong-type entry (type, msg) when it says
+-- which: "for type TYPE_STRING", a well-known type ("...google.protobuf.Timestamp"), or an
+-- object where a scalar belongs ("Starting an object on a scalar field for type <field>").
+local function wrong_type(field, problem)
+  local scalar = problem:match("Starting an object on a scalar field for type ([%w_]+)")
+  if scalar then
+    field = field ~= "" and (field .. "." .. scalar) or scalar
+    local kind = WRONG_TYPE_ERRORS[SCALAR_FIELD_TYPES[scalar] or ""]
+    return field, kind or WRONG_TYPE_ERRORS.OBJECT_ON_SCALAR
+  end
+  if problem:find("Proto field is not repeating, cannot start list", 1, true) then
+    return field, WRONG_TYPE_ERRORS.LIST_ON_SCALAR
+  end
+  local well_known = problem:match("for type type%.googleapis%.com/google%.protobuf%.(%w+)")
+  if well_known then
+    return field, WRONG_TYPE_ERRORS[well_known]
+  end
+  return field, WRONG_TYPE_ERRORS[problem:match("for type (TYPE_%u+)") or ""]
+end
+
+-- "dataset.name" -> "name"; "workflows[1].config" -> "workflows.1.config": the platform's
+-- field-keyed 400 bodies name what the caller sent.
+local function platform_key(field_path)
+  local dotted = field_path:gsub("%[(%d+)%]", ".%1")
+  local head, rest = dotted:match("^([^.]+)%.(.+)$")
+  if head and BODY_FIELDS[head] then
+    return rest
+  end
+  return dotted
+end
+
 -- Envoy's own answers when the gRPC server is unreachable, resets the call or does not answer
 -- in time: the server's failure, said as such, never as a fault of the request.
 local UPSTREAM_FAILURES = {
@@ -219,9 +250,11 @@ local function transcoder_error(dialect, status, message)
     return "400", '{"detail": ' .. json_string("Unknown query parameter '" .. name .. "'.") .. "}"
   end
   local field, problem = message:match("^([%w_%.%[%]]*): (.+)$")
-  local proto_type = message:match("for type (TYPE_%u+)")
+  local kind
+  if field then
+    field, kind = wrong_type(field, problem)
+  end
   if dialect == INTAKE then
-    local kind = WRONG_TYPE_ERRORS[proto_type or ""]
     if field == "" then
       kind = WRONG_TYPE_ERRORS.TYPE_MESSAGE
       return "422", '{"detail": [{"loc": ["body"], "msg": ' .. json_string(kind[2])
@@ -237,8 +270,11 @@ local function transcoder_error(dialect, status, message)
       '{"detail": [{"loc": ["body"], "msg": ' .. json_string("JSON decode error: " .. message)
         .. ', "type": "json_invalid"}]}'
   end
-  if field and field ~= "" then
-    return "400", "{" .. json_string(field) .. ": [" .. json_string(problem) .. "]}"
+  if field and field ~= "" and not BODY_FIELDS[field] then
+    return "400", "{" .. json_string(platform_key(field)) .. ": ["
+      .. json_string(kind and kind[2] or problem) .. "]}"
+  elseif kind then
+    return "400", '{"detail": ' .. json_string(kind[2] .. " (in the request body).") .. "}"
   end
   return "400", '{"detail": ' .. json_string("JSON parse error - " .. message) .. "}"
 end

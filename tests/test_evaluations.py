@@ -180,6 +180,29 @@ def test_membership_updates_and_immutable_fields(
         ("body", "metadata", "n"),
         ("body", "source_link"),
     }
+    # A refusal names the field the caller sent (here the deprecated single group id).
+    spaced = http.put(
+        f"{base(workspace)}/evaluations/e",
+        json={
+            "name": "e",
+            "dataset_name": "d",
+            "experiment_ids": None,
+            "experiment_group_id": f"{first.id} ",
+        },
+    )
+    assert spaced.status_code == 422
+    assert spaced.json()["detail"] == [
+        {
+            "loc": ["body", "experiment_group_id"],
+            "msg": "Must be a name: no '/' or NUL, no leading or trailing whitespace",
+            "type": "string_pattern_mismatch",
+        }
+    ]
+    document = http.get("/openapi.json").json()
+    request = document["components"]["schemas"]["EvaluationRequest"]["properties"]
+    assert (
+        request["experiment_group_id"]["pattern"] == request["experiment_ids"]["items"]["pattern"]
+    )
 
 
 def test_pinning_and_rollup_sorts_and_filters(

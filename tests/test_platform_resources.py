@@ -67,6 +67,15 @@ def test_dataset_refusals(platform: httpx.Client) -> None:
     assert platform.get("/api/datasets/", params={"page": 0}).status_code == 400
     assert platform.get("/api/datasets/", params={"page_size": 100}).status_code == 200
     assert platform.get("/api/datasets/", params={"sort_by": "size"}).status_code == 400
+    # Wrong JSON types are keyed by the field the caller sent, in the API's own words.
+    wrong = platform.post("/api/datasets/", json={"name": {"x": 1}})
+    assert wrong.status_code == 400
+    assert wrong.json() == {"name": ["Input should be a valid string"]}
+    listed = platform.post("/api/datasets/", json={"name": "n", "description": ["a"]})
+    assert listed.status_code == 400
+    assert listed.json() == {
+        "detail": "Input should be a single value, not a list (in the request body)."
+    }
 
 
 def test_import_cli_loads_jsonl_and_csv(

@@ -115,21 +115,32 @@ def test_missing_fields_get_422_with_one_entry_per_problem(http: httpx.Client, w
 
 
 @pytest.mark.parametrize(
-    ("body", "loc", "kind"),
+    ("body", "loc", "kind", "msg"),
     [
-        ({**SEED_REQUEST, "name": 123}, ["body", "name"], "string_type"),
+        ({**SEED_REQUEST, "name": 123}, ["body", "name"], "string_type", "a valid string"),
+        ({**SEED_REQUEST, "agent_name": {"a": 1}}, ["body", "agent_name"], "string_type", ""),
         # Envoy's transcoder names only the object holding a list where a scalar belongs.
-        ({**SEED_REQUEST, "agent_version": ["v1"]}, ["body"], "invalid_type"),
-        ({**SEED_REQUEST, "metadata": "x"}, ["body", "metadata"], "invalid_type"),
+        ({**SEED_REQUEST, "agent_version": ["v1"]}, ["body"], "invalid_type", "not a list"),
+        ({**SEED_REQUEST, "metadata": "x"}, ["body", "metadata"], "dict_type", "dictionary"),
+        (
+            {"sessions": [{"session_id": "s", "experiment_name": "e", "started_at": 5}]},
+            ["body", "sessions", 0, "started_at"],
+            "datetime_parsing",
+            "Input should be a valid datetime",
+        ),
     ],
 )
-def test_wrong_types_get_422(
-    http: httpx.Client, ws: str, body: dict[str, Any], loc: list[Any], kind: str
+def test_wrong_types_get_422_in_the_words_of_other_refusals(
+    http: httpx.Client, ws: str, body: dict[str, Any], loc: list[Any], kind: str, msg: str
 ) -> None:
-    reply = http.post(f"{ws}/experiments", json=body)
+    path = f"{ws}/ingest/sessions" if "sessions" in body else f"{ws}/experiments"
+    reply = http.post(path, json=body)
     assert reply.status_code == 422
     [problem] = reply.json()["detail"]
     assert (problem["loc"], problem["type"]) == (loc, kind)
+    assert problem["msg"].startswith("Input should be") and msg in problem["msg"], problem
+    for internal in ("proto", "googleapis", "scalar field", "TYPE_"):
+        assert internal not in problem["msg"]
 
 
 def test_malformed_json_gets_422_json_invalid(http: httpx.Client, ws: str) -> None:

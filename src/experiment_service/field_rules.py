@@ -32,6 +32,7 @@ INTEGRAL_TYPES = (descriptor.FieldDescriptor.TYPE_INT32,)
 _SPACE = "\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 NAME_PATTERN = f"^[^{_SPACE}/\\x00](?:[^/\\x00]*[^{_SPACE}/\\x00])?$"
 NAME_MAX_LENGTH = 255
+NAME_MISMATCH = "Must be a name: no '/' or NUL, no leading or trailing whitespace"
 # The messages whose JSON form is free-form JSON: a JSON Schema rule may shape them.
 JSON = frozenset({"google.protobuf.Struct", "google.protobuf.Value"})
 STRING_RULES = ("min_length", "max_length", "pattern", "allowed", "format")
@@ -67,6 +68,8 @@ class Rules:
     item_type: str | None = None
     json_schema: str | None = None
     required_when: tuple[Condition, ...] = ()
+    # What a value not matching `pattern` is told, when the pattern stands for a format.
+    pattern_mismatch: str | None = None
 
     @property
     def constrains(self) -> bool:
@@ -93,7 +96,13 @@ def rules_of(field: descriptor.FieldDescriptor) -> Rules:
         required_when=_conditions(declared),
     )
     if rules.format == "name":
-        return replace(rules, format=None, pattern=NAME_PATTERN, max_length=NAME_MAX_LENGTH)
+        return replace(
+            rules,
+            format=None,
+            pattern=NAME_PATTERN,
+            max_length=NAME_MAX_LENGTH,
+            pattern_mismatch=NAME_MISMATCH,
+        )
     return rules
 
 

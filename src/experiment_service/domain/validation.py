@@ -122,9 +122,10 @@ class Violations:
         elif at_most is not None and len(value) > at_most:
             self.add(field, f"String should have at most {at_most} characters", "string_too_long")
 
-    def matches(self, field: str, value: str, pattern: str) -> None:
+    def matches(self, field: str, value: str, pattern: str, message: str | None = None) -> None:
         if re.search(pattern, value) is None:
-            self.add(field, f"String should match pattern '{pattern}'", "string_pattern_mismatch")
+            message = message or f"String should match pattern '{pattern}'"
+            self.add(field, message, "string_pattern_mismatch")
 
     def item_count(
         self, field: str, count: int, *, at_least: int | None, at_most: int | None

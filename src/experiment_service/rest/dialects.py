@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.api import annotations_pb2, http_pb2
-from google.protobuf import descriptor
+from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 
 from experiment_service.domain import errors
 from experiment_service.types import ServicerContext
@@ -58,6 +58,14 @@ WRONG_TYPE_ERRORS: dict[str, tuple[str, str]] = {
     "TYPE_DOUBLE": ("float_type", "Input should be a valid number"),
     "TYPE_FLOAT": ("float_type", "Input should be a valid number"),
     "TYPE_MESSAGE": ("model_type", "Input should be a valid object"),
+    # Well-known types, by the name the transcoder's message ends with.
+    "Timestamp": ("datetime_parsing", "Input should be a valid datetime"),
+    "Struct": ("dict_type", "Input should be a valid dictionary"),
+    "ListValue": ("list_type", "Input should be a valid list"),
+    # An object where a scalar belongs, when the field's name does not tell its type.
+    "OBJECT_ON_SCALAR": ("invalid_type", "Input should be a single value, not an object"),
+    # A list where a single value belongs (the transcoder does not say which field).
+    "LIST_ON_SCALAR": ("invalid_type", "Input should be a single value, not a list"),
 }
 # Error bodies travel as one header; long violation lists are cut to stay well within limits.
 MAX_BODY_CHARS = 7000
@@ -154,6 +162,32 @@ def allowed_methods(bindings: dict[str, HttpBinding]) -> dict[str, list[str]]:
 
 def path_dialect(path: str) -> str:
     return INTAKE if path.startswith(INTAKE_PATH_PREFIX) else PLATFORM
+
+
+def scalar_field_types(bindings: dict[str, HttpBinding]) -> dict[str, str]:
+    """{field name: proto type name (TYPE_STRING, ...)} of the scalar fields of every request
+    message, for the names whose type is the same wherever they occur: the transcoder names
+    only the field when it finds an object where a scalar belongs."""
+    pool = descriptor_pool.Default()
+    found: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    pending = [
+        pool.FindMethodByName(key.strip("/").replace("/", ".")).input_type for key in bindings
+    ]
+    while pending:
+        message = pending.pop()
+        if message.full_name in seen:
+            continue
+        seen.add(message.full_name)
+        for field in message.fields:
+            if field.message_type is not None:
+                pending.append(field.message_type)
+            else:
+                type_name = descriptor_pb2.FieldDescriptorProto.Type.Name(
+                    descriptor_pb2.FieldDescriptorProto.Type.ValueType(field.type)
+                )
+                found.setdefault(field.name, set()).add(type_name)
+    return {name: next(iter(types)) for name, types in sorted(found.items()) if len(types) == 1}
 
 
 def body_fields(bindings: dict[str, HttpBinding]) -> list[str]:

@@ -79,6 +79,11 @@ def lua_constants(bindings: dict[str, dialects.HttpBinding]) -> str:
         pattern = "^" + _lua_pattern(path) + "$"
         lines.append(f"  {{ {_lua_string(pattern)}, {_lua_string(', '.join(methods))} }},")
     lines.append("}")
+    types = ", ".join(
+        f"[{_lua_string(name)}] = {_lua_string(kind)}"
+        for name, kind in dialects.scalar_field_types(bindings).items()
+    )
+    lines.append(f"local SCALAR_FIELD_TYPES = {{ {types} }}")
     lines.append("local WRONG_TYPE_ERRORS = {")
     for proto_type, (kind, message) in dialects.WRONG_TYPE_ERRORS.items():
         lines.append(f"  {proto_type} = {{ {_lua_string(kind)}, {_lua_string(message)} }},")

@@ -349,7 +349,7 @@ def check_string(rules: Rules, value: str, violations: Violations, name: str) ->
     if rules.min_length is not None or rules.max_length is not None:
         violations.length(name, value, at_least=rules.min_length, at_most=rules.max_length)
     if rules.pattern is not None:
-        violations.matches(name, value, rules.pattern)
+        violations.matches(name, value, rules.pattern, rules.pattern_mismatch)
     if rules.format == "uri":
         violations.absolute_uri(name, value)
 

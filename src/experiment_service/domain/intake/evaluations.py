@@ -355,10 +355,10 @@ def _validate(workspace: str, spec: EvaluationSpec) -> None:
     if violations.required(prefix + "dataset_name", spec.dataset_name):
         violations.text(prefix + "dataset_name", spec.dataset_name, MAX_NAME_LENGTH)
     violations.text(prefix + "dataset_version", spec.dataset_version, MAX_NAME_LENGTH)
+    # Each id's form is a declared rule of the field it came in (`experiment_ids` or the
+    # deprecated `experiment_group_id`), kept before this runs.
     if len(set(spec.experiment_ids)) != len(spec.experiment_ids):
         violations.add(prefix + "experiment_ids", "Group ids must be distinct", "value_error")
-    for index, group_id in enumerate(spec.experiment_ids):
-        violations.name(f"{prefix}experiment_ids[{index}]", group_id)
     violations.absolute_uri(prefix + "source_link", spec.source_link)
     _string_map(violations, prefix + "metadata", spec.metadata)
     _validate_text_fields(violations, spec)
@@ -380,13 +380,7 @@ def _patched_groups(
 ) -> builtins.list[str] | None:
     if given is None:
         return None
-    for index, group_id in enumerate(given):
-        if not isinstance(group_id, str):
-            violations.add(
-                f"evaluation.experiment_ids[{index}]", "Input should be a string", "string_type"
-            )
-        else:
-            violations.name(f"evaluation.experiment_ids[{index}]", group_id)
+    # Each item is a string of the name form: declared rules, kept before this runs.
     if len(set(map(str, given))) != len(given):
         violations.add("evaluation.experiment_ids", "Group ids must be distinct", "value_error")
     return [str(group_id) for group_id in given]
