@@ -718,3 +718,35 @@ def test_nvidia_sdk_reads_sessions_traces_and_spans(
         assert detailed.cost_usd == 0.5
         session = client.intake.sessions.retrieve("sdk-s", workspace=workspace)
         assert (session.span_count, session.trace_count, session.cost_usd) == (2, 1, 0.5)
+
+
+def test_a_detailed_trace_read_carries_its_spans_in_tree_order(
+    http: httpx.Client, workspace: str
+) -> None:
+    tool = bytes(range(3, 11))
+    # Sent out of order: a tool call under the LLM call, a second child of the root that
+    # started first, and the root last.
+    request = export_request(
+        TRACE,
+        [
+            (tool, CHILD, "search", 30, 40, {"tool.name": "search", "x.custom": "kept"}),
+            (CHILD, ROOT, "llm", 20, 50, {"llm.model_name": "m"}),
+            (OTHER, ROOT, "plan", 5, 10, {}),
+            (ROOT, b"", "agent", 0, 100, {"session.id": "tree"}),
+        ],
+    )
+    assert post_protobuf(http, workspace, request).status_code == 200
+    detailed = http.get(f"{base(workspace)}/traces/{TRACE.hex()}", params={"mode": "detailed"})
+    assert detailed.status_code == 200
+    spans = detailed.json()["spans"]
+    assert [s["name"] for s in spans] == ["agent", "plan", "llm", "search"]
+    assert [s.get("parent_span_id") for s in spans] == [
+        None,
+        ROOT.hex(),
+        ROOT.hex(),
+        CHILD.hex(),
+    ]
+    assert json.loads(spans[3]["raw_attributes"])["x.custom"] == "kept"
+    for mode in ("preview", "summary"):
+        other = http.get(f"{base(workspace)}/traces/{TRACE.hex()}", params={"mode": mode})
+        assert other.json().get("spans", []) == [], mode

@@ -293,6 +293,7 @@ def trace_message(trace: Trace) -> tel.Trace:
     )
     if trace.usage is not None:
         _set_usage(message, trace.usage, cost_field="cost_usd")
+    message.spans.extend(span_message(span) for span in trace.spans)
     return message
 
 

@@ -140,6 +140,8 @@ class Trace:
     usage: Usage | None
     span_count: int | None
     error_count: int | None
+    spans: tuple[Span, ...] = ()
+    """Detailed reads of one trace: every span, in tree order."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,8 @@ from experiment_service.storage.queries.telemetry import SpanQuery
 from experiment_service.storage.tables import TelemetrySpanRow
 
 MAX_PAGE_SIZE = 1000
+# A detailed trace read carries at most this many spans (a response stays within gRPC's limit).
+MAX_TRACE_SPANS = 10_000
 DEFAULT_PAGE_SIZE = 10
 TIME_SORT = ("started_at",)
 GROUP_SORT = ("span_count",)
@@ -178,7 +181,15 @@ class TelemetryReads:
                 if shown != Mode.SUMMARY
                 else {}
             )
-        return _trace(root, rollups.get(trace_id), shown)
+            spans = (
+                await queries.telemetry.trace_spans(session, workspace, trace_id, MAX_TRACE_SPANS)
+                if shown == Mode.DETAILED
+                else []
+            )
+        trace = _trace(root, rollups.get(trace_id), shown)
+        return dataclasses.replace(
+            trace, spans=tuple(span_of(row, shown) for row in tree_order(spans))
+        )
 
 
 def _span_list(
@@ -303,6 +314,25 @@ def span_of(row: TelemetrySpanRow, mode: Mode) -> Span:
         raw_attributes=row.raw_attributes if mode == Mode.DETAILED else None,
         ingested_at=row.ingested_at,
     )
+
+
+def tree_order(spans: list[TelemetrySpanRow]) -> list[TelemetrySpanRow]:
+    """Spans (in start order) depth first from their roots: each span, then its children in
+    start order. A span whose parent is not among them starts a tree of its own."""
+    ids = {span.span_id for span in spans}
+    children: dict[str | None, list[TelemetrySpanRow]] = {}
+    for span in spans:
+        parent = span.parent_span_id if span.parent_span_id in ids else None
+        children.setdefault(parent, []).append(span)
+    ordered: list[TelemetrySpanRow] = []
+    pending = list(reversed(children.get(None, [])))
+    while pending:
+        span = pending.pop()
+        ordered.append(span)
+        pending.extend(reversed(children.pop(span.span_id, [])))
+    # Spans whose parents form a cycle reach no root: they follow, in start order.
+    placed = {id(span) for span in ordered}
+    return ordered + [span for span in spans if id(span) not in placed]
 
 
 def _trace(

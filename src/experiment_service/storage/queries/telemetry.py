@@ -314,6 +314,20 @@ async def get_span(session: AsyncSession, workspace: str, span_id: str) -> Telem
     )
 
 
+async def trace_spans(
+    session: AsyncSession, workspace: str, trace_id: str, limit: int
+) -> list[TelemetrySpanRow]:
+    """The first `limit` spans of a trace in start order (ties by id)."""
+    span = TelemetrySpanRow
+    rows = await session.scalars(
+        select(span)
+        .where(span.workspace == workspace, span.trace_id == trace_id)
+        .order_by(span.started_at, span.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def get_root(session: AsyncSession, workspace: str, trace_id: str) -> TelemetrySpanRow | None:
     """The trace's root span: the one without a parent (else its earliest span)."""
     span = TelemetrySpanRow

@@ -470,7 +470,7 @@ class ListSpanGroupsResponse(_message.Message):
     def __init__(self, data: _Optional[_Iterable[_Union[SpanGroup, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[SpanFilter, _Mapping]] = ..., grouped_by: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Trace(_message.Message):
-    __slots__ = ("id", "root_span_id", "session_id", "workspace", "name", "input", "output", "evaluation_context", "experiment_context", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "span_count", "error_count")
+    __slots__ = ("id", "root_span_id", "session_id", "workspace", "name", "input", "output", "evaluation_context", "experiment_context", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "span_count", "error_count", "spans")
     ID_FIELD_NUMBER: _ClassVar[int]
     ROOT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -493,6 +493,7 @@ class Trace(_message.Message):
     COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
     SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
     ERROR_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SPANS_FIELD_NUMBER: _ClassVar[int]
     id: str
     root_span_id: str
     session_id: str
@@ -515,7 +516,8 @@ class Trace(_message.Message):
     cost_output_usd: float
     span_count: int
     error_count: int
-    def __init__(self, id: _Optional[str] = ..., root_span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., name: _Optional[str] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[ExperimentContext, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., span_count: _Optional[int] = ..., error_count: _Optional[int] = ...) -> None: ...
+    spans: _containers.RepeatedCompositeFieldContainer[Span]
+    def __init__(self, id: _Optional[str] = ..., root_span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., name: _Optional[str] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., experiment_context: _Optional[_Union[ExperimentContext, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., span_count: _Optional[int] = ..., error_count: _Optional[int] = ..., spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ...) -> None: ...
 
 class TraceFilter(_message.Message):
     __slots__ = ("id", "session_id", "status", "evaluation_id", "experiment_id", "test_case_id", "started_at_gte", "started_at_lte")
