@@ -750,3 +750,55 @@ def test_a_detailed_trace_read_carries_its_spans_in_tree_order(
     for mode in ("preview", "summary"):
         other = http.get(f"{base(workspace)}/traces/{TRACE.hex()}", params={"mode": mode})
         assert other.json().get("spans", []) == [], mode
+
+
+def test_the_workspace_lists_its_sessions_across_experiments(
+    http: httpx.Client, workspace: str
+) -> None:
+    create_experiment(http, workspace, "a")
+    create_experiment(http, workspace, "b")
+    summaries = [
+        {
+            "session_id": f"s{i}",
+            "experiment_name": "a" if i < 3 else "b",
+            "test_case_id": f"case-{i % 2}",
+            "status": "error" if i == 1 else "success",
+            "started_at": f"2024-01-1{i}T09:30:00Z",
+            "ended_at": f"2024-01-1{i}T09:31:00Z",
+            "cost_usd": 0.1 * (i + 1),
+            "latency_ms": 100.0 * (5 - i),
+        }
+        for i in range(5)
+    ]
+    reply = http.post(f"{base(workspace)}/ingest/sessions", json={"sessions": summaries})
+    assert reply.status_code == 201, reply.text
+    spans = export_request(
+        TRACE, [(ROOT, b"", "agent", 0, 100, {"session.id": "otel", "nemo.experiment.id": "b"})]
+    )
+    assert post_protobuf(http, workspace, spans).status_code == 200
+    path = f"{base(workspace)}/sessions"
+
+    listed = http.get(path, params={"page_size": 4})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["pagination"]["total_results"] == 6 and body["sort"] == "-started_at"
+    assert [s["id"] for s in body["data"]] == ["s4", "s3", "s2", "s1"]
+    assert body["data"][0]["evaluation_context"] == {"evaluation_id": "b", "test_case_id": "case-0"}
+    second = http.get(path, params={"page_size": 4, "page": 2}).json()["data"]
+    assert {s["id"] for s in second} == {"s0", "otel"}
+    otel = next(s for s in second if s["id"] == "otel")
+    assert (otel["span_count"], otel["trace_count"]) == (1, 1)
+
+    def ids(**params: str) -> list[str]:
+        found = http.get(path, params=params)
+        assert found.status_code == 200, found.text
+        return [s["id"] for s in found.json()["data"]]
+
+    assert ids(**{"filter[evaluation_id]": "a", "sort": "cost_usd"}) == ["s0", "s1", "s2"]
+    assert ids(**{"filter[status]": "error"}) == ["s1"]
+    assert ids(**{"filter[test_case_id]": "case-1", "sort": "-duration_ms"}) == ["s1", "s3"]
+    window = {"filter[started_at][$gte]": "2024-01-12T00:00:00Z", "sort": "started_at"}
+    assert ids(**window, **{"filter[started_at][$lte]": "2024-01-13T23:00:00Z"}) == ["s2", "s3"]
+    assert http.get(path, params={"sort": "name"}).status_code == 400
+    assert http.delete(f"{base(workspace)}/experiments/a").status_code == 204
+    assert "s0" not in ids(page_size="100"), "a deleted experiment's sessions are not listed"

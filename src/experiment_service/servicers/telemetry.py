@@ -94,6 +94,18 @@ class TelemetryServicer(tel_grpc.TelemetryServiceServicer):
         session = await self._reads.get_session(request.workspace, request.id)
         return convert.session_message(session)
 
+    async def ListWorkspaceSessions(
+        self, request: tel.ListWorkspaceSessionsRequest, context: ServicerContext
+    ) -> tel.ListWorkspaceSessionsResponse:
+        page, sort = await self._reads.list_sessions(
+            request.workspace,
+            optional(request, "page"),
+            optional(request, "page_size"),
+            request.sort,
+            convert.session_filter(request.filter),
+        )
+        return convert.sessions_page(page, sort, request)
+
     async def ListTraces(
         self, request: tel.ListTracesRequest, context: ServicerContext
     ) -> tel.ListTracesResponse:

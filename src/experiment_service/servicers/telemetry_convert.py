@@ -21,7 +21,7 @@ from experiment_service.domain.telemetry.model import (
     Trace,
     Usage,
 )
-from experiment_service.domain.telemetry.reads import SpanFilter
+from experiment_service.domain.telemetry.reads import SessionFilter, SpanFilter
 from experiment_service.servicers.fields import (
     optional,
     optional_struct,
@@ -63,6 +63,27 @@ _TRACE_FILTER_COLUMNS = {
     "experiment_id": "experiment_name",
     "test_case_id": "test_case_id",
 }
+
+
+def session_filter(message: tel.WorkspaceSessionFilter) -> SessionFilter:
+    equals = {field: getattr(message, field) for field in ("test_case_id", "status")}
+    return SessionFilter(
+        experiment_name=optional(message, "evaluation_id"),
+        equals={field: value for field, value in equals.items() if message.HasField(field)},
+        started_at_gte=optional_time(message, "started_at_gte"),
+        started_at_lte=optional_time(message, "started_at_lte"),
+    )
+
+
+def sessions_page(
+    page: Page[SessionTelemetry], sort: str, request: tel.ListWorkspaceSessionsRequest
+) -> tel.ListWorkspaceSessionsResponse:
+    return tel.ListWorkspaceSessionsResponse(
+        data=[session_message(item) for item in page.items],
+        pagination=pagination(page),
+        sort=sort,
+        filter=request.filter,
+    )
 
 
 def span_filter(message: tel.SpanFilter | tel.TraceFilter) -> SpanFilter:
@@ -183,13 +204,19 @@ def session_message(item: SessionTelemetry) -> tel.SessionTelemetry:
     message = tel.SessionTelemetry(
         id=item.id,
         workspace=item.workspace,
-        started_at=to_timestamp(item.started_at),
         status=item.status,
         trace_count=item.trace_count,
         span_count=item.span_count,
     )
+    if item.started_at is not None:
+        message.started_at.CopyFrom(to_timestamp(item.started_at))
     if item.ended_at is not None:
         message.ended_at.CopyFrom(to_timestamp(item.ended_at))
+    set_present(
+        message.evaluation_context,
+        evaluation_id=item.experiment_name,
+        test_case_id=item.test_case_id,
+    )
     if item.duration_ms is not None:
         message.duration_ms = item.duration_ms
     _set_usage(message, item.usage, cost_field="cost_usd")

@@ -123,13 +123,15 @@ class Usage:
 class SessionTelemetry:
     id: str
     workspace: str
-    started_at: datetime
+    started_at: datetime | None
     ended_at: datetime | None
     duration_ms: float | None
     status: str
     usage: Usage
     trace_count: int
     span_count: int
+    experiment_name: str | None = None
+    test_case_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from experiment_service.domain.telemetry.model import (
     Trace,
     Usage,
 )
-from experiment_service.domain.telemetry.runs import session_outcome
+from experiment_service.domain.telemetry.runs import RUN_SOURCE, session_outcome
 from experiment_service.domain.validation import Violations
 from experiment_service.statuses import REPORTED_RUN_STATUSES, ExperimentKind
 from experiment_service.storage import queries
 from experiment_service.storage.database import Database
 from experiment_service.storage.queries.telemetry import SpanQuery
-from experiment_service.storage.tables import TelemetrySpanRow
+from experiment_service.storage.tables import RunRow, TelemetrySpanRow
 
 MAX_PAGE_SIZE = 1000
 # A detailed trace read carries at most this many spans (a response stays within gRPC's limit).
@@ -46,6 +46,39 @@ class SpanFilter:
     started_at_lte: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SessionFilter:
+    """A session list's filters: its experiment, exact run fields, a start-time range."""
+
+    experiment_name: str | None = None
+    equals: dict[str, str] = field(default_factory=dict)
+    started_at_gte: datetime | None = None
+    started_at_lte: datetime | None = None
+
+
+def session_of_run(workspace: str, run: RunRow, experiment_name: str) -> SessionTelemetry:
+    """A session as its run records it (spans' counts where spans made it)."""
+    metadata = run.metadata_json or {}
+    from_spans = metadata.get("source") == RUN_SOURCE
+    return SessionTelemetry(
+        id=run.session_id,
+        workspace=workspace,
+        started_at=run.started_at,
+        ended_at=run.ended_at,
+        duration_ms=run.latency_ms,
+        status=run.status,
+        usage=Usage(
+            input_tokens=run.input_tokens,
+            output_tokens=run.output_tokens,
+            cost_usd=run.cost_usd,
+        ),
+        trace_count=int(metadata.get("trace_count", 0)) if from_spans else 0,
+        span_count=int(metadata.get("span_count", 0)) if from_spans else 0,
+        experiment_name=experiment_name,
+        test_case_id=run.test_case_id,
+    )
+
+
 class TelemetryReads:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -58,24 +91,9 @@ class TelemetryReads:
                 runs = await queries.runs.find_live_runs(
                     session, workspace, ExperimentKind.INTAKE, session_id
                 )
-                run = runs[0][0] if runs else None
-                if run is None or run.started_at is None:
+                if not runs or runs[0][0].started_at is None:
                     raise NotFound(f"Session '{session_id}' not found in workspace '{workspace}'.")
-                return SessionTelemetry(
-                    id=session_id,
-                    workspace=workspace,
-                    started_at=run.started_at,
-                    ended_at=run.ended_at,
-                    duration_ms=run.latency_ms,
-                    status=run.status,
-                    usage=Usage(
-                        input_tokens=run.input_tokens,
-                        output_tokens=run.output_tokens,
-                        cost_usd=run.cost_usd,
-                    ),
-                    trace_count=0,
-                    span_count=0,
-                )
+                return session_of_run(workspace, *runs[0])
         spans = found[session_id]
         duration, status = session_outcome(spans.roots)
         return SessionTelemetry(
@@ -89,6 +107,36 @@ class TelemetryReads:
             trace_count=spans.trace_count,
             span_count=spans.span_count,
         )
+
+    async def list_sessions(
+        self,
+        workspace: str,
+        page: int | None,
+        page_size: int | None,
+        sort: str,
+        where: SessionFilter,
+    ) -> tuple[Page[SessionTelemetry], str]:
+        """The workspace's sessions that are runs of its live experiments."""
+        violations = Violations()
+        request, descending, chosen = _paging(
+            violations, page, page_size, sort, tuple(queries.sessions.SORT_COLUMNS)
+        )
+        violations.raise_if_any()
+        query = queries.sessions.SessionQuery(
+            workspace=workspace,
+            experiment_name=where.experiment_name,
+            equals=where.equals,
+            started_at_gte=where.started_at_gte,
+            started_at_lte=where.started_at_lte,
+            sort=chosen.lstrip("-"),
+            descending=descending,
+            offset=request.offset,
+            limit=request.page_size,
+        )
+        async with self._db.transaction() as session:
+            rows, total = await queries.sessions.list_sessions(session, query)
+        items = [session_of_run(workspace, run, name) for run, name in rows]
+        return Page(items, request, total), chosen
 
     async def list_spans(
         self,

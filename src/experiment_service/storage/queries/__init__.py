@@ -19,6 +19,7 @@ from experiment_service.storage.queries import (
     paging,
     prompts,
     runs,
+    sessions,
     telemetry,
     traces,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "paging",
     "prompts",
     "runs",
+    "sessions",
     "telemetry",
     "traces",
 ]

@@ -239,7 +239,7 @@ class GetSessionRequest(_message.Message):
     def __init__(self, workspace: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
 
 class SessionTelemetry(_message.Message):
-    __slots__ = ("id", "workspace", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "trace_count", "span_count")
+    __slots__ = ("id", "workspace", "started_at", "ended_at", "duration_ms", "status", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_usd", "cost_input_usd", "cost_output_usd", "trace_count", "span_count", "evaluation_context")
     ID_FIELD_NUMBER: _ClassVar[int]
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -255,6 +255,7 @@ class SessionTelemetry(_message.Message):
     COST_OUTPUT_USD_FIELD_NUMBER: _ClassVar[int]
     TRACE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     id: str
     workspace: str
     started_at: _timestamp_pb2.Timestamp
@@ -270,7 +271,48 @@ class SessionTelemetry(_message.Message):
     cost_output_usd: float
     trace_count: int
     span_count: int
-    def __init__(self, id: _Optional[str] = ..., workspace: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., trace_count: _Optional[int] = ..., span_count: _Optional[int] = ...) -> None: ...
+    evaluation_context: EvaluationContext
+    def __init__(self, id: _Optional[str] = ..., workspace: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., trace_count: _Optional[int] = ..., span_count: _Optional[int] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ...) -> None: ...
+
+class WorkspaceSessionFilter(_message.Message):
+    __slots__ = ("evaluation_id", "test_case_id", "status", "started_at_gte", "started_at_lte")
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TEST_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_GTE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_LTE_FIELD_NUMBER: _ClassVar[int]
+    evaluation_id: str
+    test_case_id: str
+    status: str
+    started_at_gte: _timestamp_pb2.Timestamp
+    started_at_lte: _timestamp_pb2.Timestamp
+    def __init__(self, evaluation_id: _Optional[str] = ..., test_case_id: _Optional[str] = ..., status: _Optional[str] = ..., started_at_gte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at_lte: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListWorkspaceSessionsRequest(_message.Message):
+    __slots__ = ("workspace", "page", "page_size", "sort", "filter")
+    WORKSPACE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    workspace: str
+    page: int
+    page_size: int
+    sort: str
+    filter: WorkspaceSessionFilter
+    def __init__(self, workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[WorkspaceSessionFilter, _Mapping]] = ...) -> None: ...
+
+class ListWorkspaceSessionsResponse(_message.Message):
+    __slots__ = ("data", "pagination", "sort", "filter")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[SessionTelemetry]
+    pagination: _resources_pb2.Pagination
+    sort: str
+    filter: WorkspaceSessionFilter
+    def __init__(self, data: _Optional[_Iterable[_Union[SessionTelemetry, _Mapping]]] = ..., pagination: _Optional[_Union[_resources_pb2.Pagination, _Mapping]] = ..., sort: _Optional[str] = ..., filter: _Optional[_Union[WorkspaceSessionFilter, _Mapping]] = ...) -> None: ...
 
 class EvaluationContext(_message.Message):
     __slots__ = ("evaluation_id", "test_case_id")

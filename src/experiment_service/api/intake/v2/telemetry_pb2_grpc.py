@@ -78,6 +78,11 @@ class TelemetryServiceStub:
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.ListWorkspaceSessions = channel.unary_unary(
+                '/experiment_service.api.intake.v2.TelemetryService/ListWorkspaceSessions',
+                request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsRequest.SerializeToString,
+                response_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsResponse.FromString,
+                _registered_method=True)
         self.GetSession = channel.unary_unary(
                 '/experiment_service.api.intake.v2.TelemetryService/GetSession',
                 request_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.GetSessionRequest.SerializeToString,
@@ -175,9 +180,17 @@ class TelemetryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GetSession(self, request, context):
+    def ListWorkspaceSessions(self, request, context):
         """Gets a session's aggregate telemetry (no spans or payloads).
+        Lists the workspace's sessions that are runs of its experiments (reported as summaries or
+        as spans naming an experiment), with filters, sorts and the page envelope.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -254,6 +267,11 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.DeleteAnnotation,
                     request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ListWorkspaceSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWorkspaceSessions,
+                    request_deserializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsRequest.FromString,
+                    response_serializer=experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsResponse.SerializeToString,
             ),
             'GetSession': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSession,
@@ -483,6 +501,33 @@ class TelemetryService:
             '/experiment_service.api.intake.v2.TelemetryService/DeleteAnnotation',
             experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.DeleteAnnotationRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWorkspaceSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/experiment_service.api.intake.v2.TelemetryService/ListWorkspaceSessions',
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsRequest.SerializeToString,
+            experiment__service_dot_api_dot_intake_dot_v2_dot_telemetry__pb2.ListWorkspaceSessionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -65,8 +65,12 @@ class TelemetryServiceStub:
     """Gets one annotation."""
     DeleteAnnotation: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.DeleteAnnotationRequest, _empty_pb2.Empty]
     """Deletes one annotation."""
+    ListWorkspaceSessions: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListWorkspaceSessionsRequest, _telemetry_pb2.ListWorkspaceSessionsResponse]
+    """Gets a session's aggregate telemetry (no spans or payloads).
+    Lists the workspace's sessions that are runs of its experiments (reported as summaries or
+    as spans naming an experiment), with filters, sorts and the page envelope.
+    """
     GetSession: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]
-    """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]
     """Lists traces (one per root span), newest first by default."""
     GetTrace: _grpc.UnaryUnaryMultiCallable[_telemetry_pb2.GetTraceRequest, _telemetry_pb2.Trace]
@@ -114,8 +118,12 @@ class TelemetryServiceAsyncStub(TelemetryServiceStub):
     """Gets one annotation."""
     DeleteAnnotation: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.DeleteAnnotationRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Deletes one annotation."""
+    ListWorkspaceSessions: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.ListWorkspaceSessionsRequest, _telemetry_pb2.ListWorkspaceSessionsResponse]  # type: ignore[assignment]
+    """Gets a session's aggregate telemetry (no spans or payloads).
+    Lists the workspace's sessions that are runs of its experiments (reported as summaries or
+    as spans naming an experiment), with filters, sorts and the page envelope.
+    """
     GetSession: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetSessionRequest, _telemetry_pb2.SessionTelemetry]  # type: ignore[assignment]
-    """Gets a session's aggregate telemetry (no spans or payloads)."""
     ListTraces: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.ListTracesRequest, _telemetry_pb2.ListTracesResponse]  # type: ignore[assignment]
     """Lists traces (one per root span), newest first by default."""
     GetTrace: _aio.UnaryUnaryMultiCallable[_telemetry_pb2.GetTraceRequest, _telemetry_pb2.Trace]  # type: ignore[assignment]
@@ -204,12 +212,22 @@ class TelemetryServiceServicer(metaclass=_abc_1.ABCMeta):
         """Deletes one annotation."""
 
     @_abc_1.abstractmethod
+    def ListWorkspaceSessions(
+        self,
+        request: _telemetry_pb2.ListWorkspaceSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_telemetry_pb2.ListWorkspaceSessionsResponse, _abc.Awaitable[_telemetry_pb2.ListWorkspaceSessionsResponse]]:
+        """Gets a session's aggregate telemetry (no spans or payloads).
+        Lists the workspace's sessions that are runs of its experiments (reported as summaries or
+        as spans naming an experiment), with filters, sorts and the page envelope.
+        """
+
+    @_abc_1.abstractmethod
     def GetSession(
         self,
         request: _telemetry_pb2.GetSessionRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_telemetry_pb2.SessionTelemetry, _abc.Awaitable[_telemetry_pb2.SessionTelemetry]]:
-        """Gets a session's aggregate telemetry (no spans or payloads)."""
+    ) -> _typing.Union[_telemetry_pb2.SessionTelemetry, _abc.Awaitable[_telemetry_pb2.SessionTelemetry]]: ...
 
     @_abc_1.abstractmethod
     def ListTraces(
