@@ -55,6 +55,7 @@ EXPORT_CONTENT = {
 # Envoy's transcoder refuses a JSON object with an empty key where it expects a message.
 MESSAGE_KEYS = {"minLength": 1}
 JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
+API_KEY_SCHEME = "apiKey"
 # The JSON types a given value of a field may have (null is "not given").
 GIVEN_TYPES: dict[str, Any] = {
     "google.protobuf.Struct": "object",
@@ -215,7 +216,19 @@ class _Generator:
             "openapi": "3.1.0",
             "info": {"title": title, "version": version},
             "paths": dict(sorted(paths.items())),
-            "components": {"schemas": dict(sorted(self.schemas.items()))},
+            "components": {
+                "schemas": dict(sorted(self.schemas.items())),
+                "securitySchemes": {
+                    API_KEY_SCHEME: {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "An API key of the workspace (`experiment-service "
+                        "api-keys create --workspace W`), as `Authorization: Bearer <key>`. "
+                        "The Platform API requires one; the Intake API takes one when the "
+                        "server runs with --require-auth.",
+                    }
+                },
+            },
         }
         if self.problems:
             raise UnkeepableRules(sorted(self.problems))
@@ -256,6 +269,8 @@ class _Generator:
                 for name in sorted(binding.path_fields)
             ],
         }
+        # Platform calls need a key; intake calls may carry one (required by --require-auth).
+        operation["security"] = [{}, {API_KEY_SCHEME: []}] if intake else [{API_KEY_SCHEME: []}]
         raw = False
         if binding.is_query or not binding.body:
             operation["parameters"] += self.query_parameters(request, binding)
