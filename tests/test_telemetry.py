@@ -8,7 +8,7 @@ import gzip
 import json
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +35,7 @@ from opentelemetry.trace import Status, StatusCode
 from tests.support.keys import create_api_key
 from tests.support.otlp import set_attributes
 from tests.support.reference import reference_aggregate
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, start_server
 
 EXPERIMENT = {"agent_name": "agent", "agent_version": "1", "dataset_name": "data"}
 START = 1_700_000_000_000_000_000  # ns
@@ -802,3 +802,74 @@ def test_the_workspace_lists_its_sessions_across_experiments(
     assert http.get(path, params={"sort": "name"}).status_code == 400
     assert http.delete(f"{base(workspace)}/experiments/a").status_code == 204
     assert "s0" not in ids(page_size="100"), "a deleted experiment's sessions are not listed"
+
+
+def test_configured_prices_cost_llm_spans_that_report_tokens_but_no_cost(
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[], str]
+) -> None:
+    priced = start_server(
+        tmp_path_factory.mktemp("priced"),
+        "--llm-price",
+        "priced-model=2,8",
+        "--no-runner",
+        gateway=True,
+        database_url=new_database_url(),
+    )
+    try:
+        assert priced.http_base is not None
+        with httpx.Client(base_url=priced.http_base, timeout=60) as http:
+            workspace = "pricing"
+            create_experiment(http, workspace, "exp")
+            tokens = {"llm.token_count.prompt": 1000, "llm.token_count.completion": 500}
+            kind = {"openinference.span.kind": "LLM"}
+            request = export_request(
+                TRACE,
+                [
+                    (ROOT, b"", "agent", 0, 100, {"session.id": "s", "nemo.experiment.id": "exp"}),
+                    (
+                        CHILD,
+                        ROOT,
+                        "llm",
+                        10,
+                        20,
+                        {**kind, "llm.model_name": "priced-model", **tokens},
+                    ),
+                    (OTHER, ROOT, "llm", 30, 40, {**kind, "llm.model_name": "unpriced", **tokens}),
+                ],
+            )
+            assert post_protobuf(http, workspace, request).status_code == 200
+            computed = http.get(f"{base(workspace)}/spans/{CHILD.hex()}").json()
+            assert computed["cost_source"] == "computed"
+            assert computed["cost_input_usd"] == pytest.approx(0.002)
+            assert computed["cost_output_usd"] == pytest.approx(0.004)
+            assert computed["cost_total_usd"] == pytest.approx(0.006)
+            unpriced = http.get(f"{base(workspace)}/spans/{OTHER.hex()}").json()
+            assert "cost_source" not in unpriced and "cost_total_usd" not in unpriced
+            # A captured call without a cost is priced the same way; a reported cost is kept.
+            call = {
+                "session_id": "s",
+                "evaluation_context": {"evaluation_id": "exp"},
+                "request": {
+                    "model": "priced-model",
+                    "messages": [{"role": "user", "content": "?"}],
+                },
+                "response": {
+                    "model": "priced-model",
+                    "choices": [{"message": {"role": "assistant", "content": "!"}}],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 10},
+                },
+            }
+            captured = http.post(f"{base(workspace)}/ingest/chat-completions", json=call).json()
+            span = http.get(f"{base(workspace)}/spans/{captured['span_id']}").json()
+            assert span["cost_source"] == "computed"
+            assert span["cost_total_usd"] == pytest.approx(100 * 2e-6 + 10 * 8e-6)
+            reported = http.post(
+                f"{base(workspace)}/ingest/chat-completions", json={**call, "cost_usd": 0.5}
+            ).json()
+            span = http.get(f"{base(workspace)}/spans/{reported['span_id']}").json()
+            assert (span["cost_source"], span["cost_total_usd"]) == ("reported", 0.5)
+            # The session's run counts the computed costs with the reported one.
+            experiment = http.get(f"{base(workspace)}/experiments/exp").json()
+            assert experiment["cost_usd"]["sum"] == pytest.approx(0.006 + 0.00028 + 0.5)
+    finally:
+        priced.stop()

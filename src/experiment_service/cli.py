@@ -104,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_price,
         default=[_price(p) for p in _env("LLM_PRICES", "").split(";") if p.strip()],
         metavar="MODEL=IN,OUT",
-        help="the --llm-base-url provider's price of MODEL in USD per million input and output "
-        "tokens, e.g. gpt-4o-mini=0.15,0.60; repeat per model "
+        help="the price of MODEL in USD per million input and output tokens, e.g. "
+        "gpt-4o-mini=0.15,0.60, for the --llm-base-url provider's calls and for ingested LLM "
+        "spans that report tokens but no cost; repeat per model "
         "[env EXPERIMENT_SERVICE_LLM_PRICES, ';'-separated]",
     )
     serve.add_argument(

@@ -149,7 +149,16 @@ class Server:
         evaluator_results_pb2_grpc.add_EvaluatorResultServiceServicer_to_server(
             EvaluatorResultServicer(EvaluatorResults(self.database)), self._grpc
         )
-        telemetry = TelemetryIngest(self.database)
+        try:
+            providers = load_providers(
+                self.settings.providers_config,
+                self.settings.llm_base_url,
+                self.settings.llm_prices,
+            )
+        except ValueError as error:
+            raise StartupError(f"Cannot use the providers file: {error}") from None
+        # The providers' prices also price ingested LLM spans that report tokens but no cost.
+        telemetry = TelemetryIngest(self.database, providers.price_table())
         telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(
             TelemetryServicer(
                 telemetry,
@@ -174,14 +183,6 @@ class Server:
             EvaluatorServicer(Evaluators(self.database)), self._grpc
         )
         if self.settings.runner:
-            try:
-                providers = load_providers(
-                    self.settings.providers_config,
-                    self.settings.llm_base_url,
-                    self.settings.llm_prices,
-                )
-            except ValueError as error:
-                raise StartupError(f"Cannot use the providers file: {error}") from None
             if providers.providers:
                 log.info("llm providers", extra={"providers": providers.describe()})
             else:

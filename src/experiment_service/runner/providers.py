@@ -26,16 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Price:
-    input: float
-    """USD per million prompt tokens."""
-    output: float
-    """USD per million completion tokens."""
-
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+from experiment_service.domain.pricing import Price, PriceTable
 
 
 @dataclass(frozen=True)
@@ -70,9 +61,18 @@ class Provider:
 @dataclass(frozen=True)
 class Providers:
     providers: tuple[Provider, ...] = ()
+    command_line_prices: dict[str, Price] = field(default_factory=dict)
+    """`--llm-price` prices, which also price ingested spans without `--llm-base-url`."""
 
     def route(self, model: str) -> Provider | None:
         return next((p for p in self.providers if p.serves(model)), None)
+
+    def price_table(self) -> PriceTable:
+        """Every provider's prices by model; the first provider that prices a model wins."""
+        prices = dict(self.command_line_prices)
+        for provider in reversed(self.providers):
+            prices.update(provider.prices)
+        return PriceTable(prices)
 
     def describe(self) -> list[dict[str, Any]]:
         """What a log may say of the providers: never their keys."""
@@ -103,8 +103,8 @@ def load(
             found.extend(_provider(entry) for entry in document.get("providers", []))
         except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as error:
             raise ValueError(f"{path}: {error}") from None
+    prices = {model: Price(*price) for model, price in (llm_prices or {}).items()}
     if llm_base_url:
-        prices = {model: Price(*price) for model, price in (llm_prices or {}).items()}
         found.append(
             Provider(
                 name="default",
@@ -113,7 +113,7 @@ def load(
                 prices=prices,
             )
         )
-    return Providers(tuple(found))
+    return Providers(tuple(found), prices)
 
 
 def _provider(entry: dict[str, Any]) -> Provider:

@@ -282,6 +282,8 @@ def span_message(span: Span) -> tel.Span:
         span.cost_output_usd,
     )
     _set_usage(message, usage, cost_field="cost_total_usd")
+    if span.cost_source is not None:
+        message.cost_source = span.cost_source
     return message
 
 

@@ -329,6 +329,8 @@ class TelemetrySpanRow(Base):
     cost_usd: Mapped[float | None] = mapped_column(Float)
     cost_input_usd: Mapped[float | None] = mapped_column(Float)
     cost_output_usd: Mapped[float | None] = mapped_column(Float)
+    # "reported" or "computed" (from tokens and the model's configured price); NULL: no cost.
+    cost_source: Mapped[str | None] = mapped_column(String(16))
     input: Mapped[str | None] = mapped_column(Text)
     output: Mapped[str | None] = mapped_column(Text)
     error_type: Mapped[str | None] = mapped_column(String(255))

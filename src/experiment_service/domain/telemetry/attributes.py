@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 
+from experiment_service.domain.pricing import PriceTable
 from experiment_service.domain.telemetry.model import OTLP_STATUS_ERROR, ReceivedSpan, SpanKind
 from experiment_service.domain.validation import MAX_NAME_LENGTH
 from experiment_service.statuses import RunStatus
@@ -90,6 +91,8 @@ _OPERATION_KINDS = {
 _MESSAGE_KEY = re.compile(r"^(\d+)\.(.+)$")
 _KINDS = frozenset(SpanKind)
 MAX_SPAN_NAME_LENGTH = 1000
+REPORTED_COST, COMPUTED_COST = "reported", "computed"
+NO_PRICES = PriceTable()
 
 
 class UnreadableSpan(ValueError):
@@ -110,8 +113,15 @@ def session_of(span: ReceivedSpan) -> str | None:
     return _name(value)
 
 
-def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: datetime) -> RowValues:
-    """The span as a `telemetry_spans` row; raises UnreadableSpan for what cannot be stored."""
+def span_values(
+    span: ReceivedSpan,
+    workspace: str,
+    session_id: str,
+    now: datetime,
+    prices: PriceTable = NO_PRICES,
+) -> RowValues:
+    """The span as a `telemetry_spans` row; raises UnreadableSpan for what cannot be stored.
+    An LLM span that reports tokens and a model but no cost is priced from `prices`."""
     if span.start_unix_nano <= 0:
         raise UnreadableSpan("it has no start time")
     if span.end_unix_nano and span.end_unix_nano < span.start_unix_nano:
@@ -151,6 +161,7 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
         row[field] = _count(found.get(field))
     for field in _MONEY_FIELDS:
         row[field] = _money(found.get(field))
+    row["cost_source"] = _price(row, prices)
     row["input"] = _payload(found.get("input"), attributes, INPUT_MESSAGES_PREFIX)
     row["output"] = _payload(found.get("output"), attributes, OUTPUT_MESSAGES_PREFIX)
     row["error_type"] = error_type[:MAX_NAME_LENGTH] if error_type else None
@@ -158,6 +169,20 @@ def span_values(span: ReceivedSpan, workspace: str, session_id: str, now: dateti
     row["raw_attributes"] = _without_nul(raw)
     row["ingested_at"] = now
     return row
+
+
+def _price(row: RowValues, prices: PriceTable) -> str | None:
+    """Where the row's costs come from: its sender ("reported"), or its tokens at the model's
+    configured price ("computed", filled in here); None when it has no cost."""
+    if any(row[field] is not None for field in _MONEY_FIELDS):
+        return REPORTED_COST
+    price = prices.of(row["model"])
+    tokens = row["input_tokens"], row["output_tokens"]
+    if row["kind"] != SpanKind.LLM or price is None or tokens == (None, None):
+        return None
+    row["cost_input_usd"], row["cost_output_usd"] = price.costs(tokens[0] or 0, tokens[1] or 0)
+    row["cost_usd"] = row["cost_input_usd"] + row["cost_output_usd"]
+    return COMPUTED_COST
 
 
 def _read(attributes: JSONObject, own: JSONObject) -> tuple[JSONObject, JSONObject]:

@@ -13,7 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from experiment_service.domain.clock import utcnow
-from experiment_service.domain.telemetry.attributes import UnreadableSpan, session_of, span_values
+from experiment_service.domain.pricing import PriceTable
+from experiment_service.domain.telemetry.attributes import (
+    NO_PRICES,
+    UnreadableSpan,
+    session_of,
+    span_values,
+)
 from experiment_service.domain.telemetry.model import ReceivedSpan
 from experiment_service.domain.telemetry.runs import sync_session_runs
 from experiment_service.domain.validation import Violations
@@ -34,8 +40,9 @@ class _Export:
 
 
 class TelemetryIngest:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, prices: PriceTable = NO_PRICES) -> None:
         self._db = database
+        self._prices = prices
         self._waiting: list[_Export] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -70,7 +77,7 @@ class TelemetryIngest:
                     for export in batch:
                         by_workspace[export.workspace].append(export)
                     for workspace, exports in sorted(by_workspace.items()):
-                        await _store(session, workspace, exports)
+                        await _store(session, workspace, exports, self._prices)
             except Exception as error:  # every request of the batch gets the failure
                 for export in batch:
                     if not export.done.done():
@@ -81,7 +88,9 @@ class TelemetryIngest:
                     export.done.set_result(export.errors)
 
 
-async def _store(session: Transaction, workspace: str, exports: list[_Export]) -> None:
+async def _store(
+    session: Transaction, workspace: str, exports: list[_Export], prices: PriceTable
+) -> None:
     """Store the exports' spans of one workspace in the caller's transaction, adding the
     sentences about spans that cannot be stored to their exports' errors.
 
@@ -113,7 +122,7 @@ async def _store(session: Transaction, workspace: str, exports: list[_Export]) -
         trace = span.trace_id
         try:
             session_id = session_of(span) or named.get(trace) or stored_named.get(trace) or trace
-            rows.append(span_values(span, workspace, session_id, now))
+            rows.append(span_values(span, workspace, session_id, now, prices))
         except UnreadableSpan as error:
             export.errors.append(f"Span {span.span_id} of trace {trace} was not stored: {error}.")
     unnamed_stored = {trace for trace, sid in stored if sid == trace}

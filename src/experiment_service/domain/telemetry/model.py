@@ -104,6 +104,7 @@ class Span:
     error_message: str | None
     raw_attributes: JSONObject | None
     ingested_at: datetime
+    cost_source: str | None = None
 
 
 @dataclass(frozen=True)

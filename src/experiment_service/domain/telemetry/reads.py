@@ -355,6 +355,7 @@ def span_of(row: TelemetrySpanRow, mode: Mode) -> Span:
         cost_usd=row.cost_usd,
         cost_input_usd=row.cost_input_usd,
         cost_output_usd=row.cost_output_usd,
+        cost_source=row.cost_source,
         input=_cut(row.input, mode) if payloads else None,
         output=_cut(row.output, mode) if payloads else None,
         error_type=row.error_type,

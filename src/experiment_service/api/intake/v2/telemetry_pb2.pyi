@@ -331,7 +331,7 @@ class ExperimentContext(_message.Message):
     def __init__(self, experiment_id: _Optional[str] = ..., test_case_id: _Optional[str] = ...) -> None: ...
 
 class Span(_message.Message):
-    __slots__ = ("span_id", "session_id", "workspace", "evaluation_context", "parent_span_id", "kind", "name", "source", "trace_id", "started_at", "ended_at", "status", "error_type", "error_message", "provider", "model", "agent_id", "agent_name", "tool_name", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_total_usd", "cost_input_usd", "cost_output_usd", "input", "output", "raw_attributes", "ingested_at")
+    __slots__ = ("span_id", "session_id", "workspace", "evaluation_context", "parent_span_id", "kind", "name", "source", "trace_id", "started_at", "ended_at", "status", "error_type", "error_message", "provider", "model", "agent_id", "agent_name", "tool_name", "input_tokens", "output_tokens", "cached_tokens", "total_tokens", "cost_total_usd", "cost_input_usd", "cost_output_usd", "input", "output", "raw_attributes", "ingested_at", "cost_source")
     SPAN_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]
@@ -362,6 +362,7 @@ class Span(_message.Message):
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
     RAW_ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     INGESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    COST_SOURCE_FIELD_NUMBER: _ClassVar[int]
     span_id: str
     session_id: str
     workspace: str
@@ -392,7 +393,8 @@ class Span(_message.Message):
     output: str
     raw_attributes: str
     ingested_at: _timestamp_pb2.Timestamp
-    def __init__(self, span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., parent_span_id: _Optional[str] = ..., kind: _Optional[str] = ..., name: _Optional[str] = ..., source: _Optional[str] = ..., trace_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., error_type: _Optional[str] = ..., error_message: _Optional[str] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., tool_name: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_total_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., raw_attributes: _Optional[str] = ..., ingested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    cost_source: str
+    def __init__(self, span_id: _Optional[str] = ..., session_id: _Optional[str] = ..., workspace: _Optional[str] = ..., evaluation_context: _Optional[_Union[EvaluationContext, _Mapping]] = ..., parent_span_id: _Optional[str] = ..., kind: _Optional[str] = ..., name: _Optional[str] = ..., source: _Optional[str] = ..., trace_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., error_type: _Optional[str] = ..., error_message: _Optional[str] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., tool_name: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cached_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost_total_usd: _Optional[float] = ..., cost_input_usd: _Optional[float] = ..., cost_output_usd: _Optional[float] = ..., input: _Optional[str] = ..., output: _Optional[str] = ..., raw_attributes: _Optional[str] = ..., ingested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cost_source: _Optional[str] = ...) -> None: ...
 
 class SpanFilter(_message.Message):
     __slots__ = ("session_id", "trace_id", "parent_span_id", "evaluation_id", "experiment_id", "test_case_id", "source", "kind", "status", "model", "tool_name", "provider", "agent_id", "agent_name", "started_at_gte", "started_at_lte")
