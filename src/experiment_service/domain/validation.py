@@ -14,6 +14,9 @@ MAX_NAME_LENGTH = 255
 MAX_TEXT_LENGTH = 10_000
 MAX_URI_LENGTH = 2048
 MAX_METADATA_BYTES = 64 * 1024
+# The most a cost may be, in USD (a session's, a call's, a span's): sums over any number of
+# runs stay finite. The protos declare the same bound on every cost field (a test compares).
+MAX_COST_USD = 1e9
 # PostgreSQL stores no U+0000 in text or JSON; refusing it everywhere keeps backends alike.
 NUL_MESSAGE = "Text must not contain NUL (U+0000) characters"
 # No text the service stores holds NUL (PostgreSQL's text and JSONB cannot): as a JSON Schema

@@ -16,7 +16,7 @@ import orjson
 
 from experiment_service.domain.pricing import PriceTable
 from experiment_service.domain.telemetry.model import OTLP_STATUS_ERROR, ReceivedSpan, SpanKind
-from experiment_service.domain.validation import MAX_NAME_LENGTH
+from experiment_service.domain.validation import MAX_COST_USD, MAX_NAME_LENGTH
 from experiment_service.statuses import RunStatus
 from experiment_service.types import JSON, JSONObject, RowValues
 
@@ -278,8 +278,8 @@ def _money(value: JSON) -> float | None:
         number = float(value)
     except ValueError:
         raise UnreadableSpan("a cost is not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise UnreadableSpan("a cost is not a finite number of at least 0")
+    if not 0 <= number <= MAX_COST_USD:  # NaN too: sums of costs stay finite
+        raise UnreadableSpan(f"a cost is not a number from 0 to {MAX_COST_USD:g} (USD)")
     return number
 
 
