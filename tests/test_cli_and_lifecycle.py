@@ -171,3 +171,24 @@ def test_the_default_database_is_one_place_whatever_the_working_directory(
     said = {entry["msg"]: entry for entry in entries}
     assert said["database"]["database_url"] == f"sqlite+aiosqlite:///{expected}"
     assert not (workdir / "data").exists() and expected.exists()
+
+
+def test_the_command_line_loads_no_server_layer_until_a_command_needs_it() -> None:
+    """Client commands reach a server over gRPC: parsing any command line, and the client
+    commands' modules, import nothing of the servicers, domain, storage, runner or REST."""
+    probe = (
+        "import sys\n"
+        "from experiment_service import cli\n"
+        "from experiment_service.cli import compare, datasets, export, watch\n"
+        "cli.build_parser().parse_args(['compare', 'a', 'b', '--workspace', 'w'])\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('experiment_service.'))))"
+    )
+    loaded = subprocess.run(
+        [str(Path(CONSOLE_SCRIPT).parent / "python"), "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "experiment_service.cli.compare" in loaded
+    layers = ("servicers", "domain", "storage", "runner", "rest", "server")
+    assert [m for m in loaded if m.split(".")[1] in layers] == []

@@ -1,18 +1,22 @@
 """`experiment-service compare`: ask a server for a comparison and print it for a person (a
-table) or a program (JSON, CSV)."""
+table, its answer first) or a program (JSON, CSV)."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import sys
+from typing import Any
 
-import grpc
 from google.protobuf import json_format
 
 from experiment_service.api.comparison.v2 import comparison_pb2 as pb
 from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
 from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
+from experiment_service.cli import client
+from experiment_service.cli.options import add_client_flags
 
 CSV_FIELDS = (
     "metric",
@@ -33,6 +37,45 @@ CSV_FIELDS = (
 )
 
 
+def register(commands: Any) -> None:
+    compare = commands.add_parser(
+        "compare",
+        help="is CANDIDATE better than BASELINE? paired statistics per metric",
+        description="Compare two experiments of a workspace, paired per test case: the answer "
+        "in a line, then per evaluator and for cost, latency and tokens, the means, the "
+        "difference with its 95%% confidence interval, a p-value adjusted across metrics, "
+        "wins/ties/losses and a verdict. Intake experiments by name (with --workspace), "
+        "platform experiments by id (with --api-key).",
+    )
+    compare.add_argument("baseline", help="the experiment to compare against")
+    compare.add_argument("candidate", help="the experiment under test")
+    compare.add_argument("--workspace", help="compare intake experiments of this workspace")
+    compare.add_argument(
+        "--top", type=int, default=5, metavar="N", help="regressions per metric [%(default)s]"
+    )
+    compare.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="a table to read, or json/csv for programs [%(default)s]",
+    )
+    add_client_flags(compare)
+    compare.set_defaults(run=lambda args: client.run(lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    comparison = fetch(
+        args.server,
+        args.baseline,
+        args.candidate,
+        workspace=args.workspace,
+        api_key=args.api_key,
+        top=args.top,
+    )
+    sys.stdout.write(render(comparison, args.format))
+    return 0
+
+
 def fetch(
     server: str,
     baseline: str,
@@ -43,8 +86,7 @@ def fetch(
     top: int,
 ) -> pb.ExperimentComparison:
     """Intake experiments by name when a workspace is given, else platform experiments by id."""
-    metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
-    with grpc.insecure_channel(server) as channel:
+    with client.connect(server, api_key) as (channel, metadata):
         if workspace is not None:
             intake = intake_service_pb2_grpc.IntakeServiceStub(channel)
             request = intake_service_pb2.CompareExperimentsRequest(

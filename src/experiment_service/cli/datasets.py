@@ -7,6 +7,7 @@ parse as JSON), every other column becomes a key of the row's `input` object.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -14,13 +15,40 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc
+from google.protobuf import json_format
 
 from experiment_service.api.platform.v2 import datasets_pb2, datasets_pb2_grpc
 from experiment_service.api.platform.v2 import resources_pb2 as res
-from experiment_service.servicers.json_values import dict_to_struct, python_to_value
+from experiment_service.cli import client
+from experiment_service.cli.options import add_client_flags
 
 BATCH_ROWS = 1000
+
+
+def register(commands: Any) -> None:
+    datasets = commands.add_parser("datasets", help="bulk dataset operations")
+    actions = datasets.add_subparsers(dest="dataset_command", required=True, metavar="ACTION")
+    load = actions.add_parser(
+        "import",
+        help="add the rows of a JSONL or CSV file to a dataset",
+        description="Add rows from a JSONL file (objects with input, expected_output?, "
+        "metadata?) or a CSV file (expected_output and metadata columns; every other column "
+        "becomes a key of the input object) through the batch RPC, 1000 rows per batch.",
+    )
+    load.add_argument("dataset_id", help="the dataset to add to")
+    load.add_argument("file", type=Path, help="a .jsonl or .csv file")
+    add_client_flags(load)
+    load.set_defaults(run=lambda args: client.run(lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        added = import_file(args.server, args.api_key, args.dataset_id, args.file)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"imported {added} rows into {args.dataset_id}")
+    return 0
 
 
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -66,18 +94,18 @@ def _metadata(text: str | None) -> dict[str, Any]:
 
 
 def to_message(row: dict[str, Any]) -> res.DatasetRow:
-    message = res.DatasetRow(metadata=dict_to_struct(row.get("metadata") or {}))
-    message.input.CopyFrom(python_to_value(row["input"]))
+    message = res.DatasetRow()
+    json_format.ParseDict(row.get("metadata") or {}, message.metadata)
+    json_format.ParseDict(row["input"], message.input)
     if row.get("expected_output") is not None:
-        message.expected_output.CopyFrom(python_to_value(row["expected_output"]))
+        json_format.ParseDict(row["expected_output"], message.expected_output)
     return message
 
 
 def import_file(server: str, api_key: str, dataset_id: str, path: Path) -> int:
     """Send the file in batches; each batch is atomic. Returns the rows added."""
     added = 0
-    metadata = (("authorization", f"Bearer {api_key}"),)
-    with grpc.insecure_channel(server) as channel:
+    with client.connect(server, api_key) as (channel, metadata):
         stub = datasets_pb2_grpc.DatasetServiceStub(channel)
         batch: list[res.DatasetRow] = []
 

@@ -3,16 +3,52 @@ line per change otherwise), until it finishes (platform) or the user stops it (i
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 import grpc
 
 from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
 from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
+from experiment_service.cli import client
+from experiment_service.cli.options import add_client_flags
 
 BAR_WIDTH = 30
+
+
+def register(commands: Any) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="follow an experiment live: progress, trace counts, cost",
+        description="Follow an experiment as it changes: a platform experiment (by id, with "
+        "--api-key) until it completes, fails or is cancelled; an intake experiment (by name, "
+        "with --workspace) until interrupted, or for --max-seconds.",
+    )
+    watch.add_argument("experiment", help="a platform experiment's id, or an intake name")
+    watch.add_argument("--workspace", help="watch an intake experiment of this workspace")
+    watch.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="stop watching after S seconds (exit 0), e.g. in scripts [default: no limit]",
+    )
+    add_client_flags(watch)
+    watch.set_defaults(run=lambda args: client.run(lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    follow(
+        lines(
+            args.server,
+            args.experiment,
+            workspace=args.workspace,
+            api_key=args.api_key,
+            max_seconds=args.max_seconds,
+        )
+    )
+    return 0
 
 
 def lines(
@@ -35,8 +71,7 @@ def lines(
 def _lines(
     server: str, experiment: str, workspace: str | None, api_key: str, timeout: float | None
 ) -> Iterator[str]:
-    metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
-    with grpc.insecure_channel(server) as channel:
+    with client.connect(server, api_key) as (channel, metadata):
         if workspace is not None:
             intake = intake_service_pb2_grpc.IntakeServiceStub(channel)
             request = intake_service_pb2.WatchExperimentRequest(

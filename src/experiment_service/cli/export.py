@@ -3,23 +3,50 @@ from the server chunk by chunk, with the rows written so far shown as they arriv
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import grpc
 from google.api import httpbody_pb2
 
 from experiment_service.api.intake.v2 import intake_service_pb2, intake_service_pb2_grpc
 from experiment_service.api.platform.v2 import experiments_pb2, experiments_pb2_grpc
+from experiment_service.cli import client
+from experiment_service.cli.options import add_client_flags
+
+
+def register(commands: Any) -> None:
+    export = commands.add_parser(
+        "export",
+        help="write an experiment's runs to a CSV or JSON-lines file",
+        description="Every trace of a platform experiment (by id, with --api-key), or every "
+        "session of an intake experiment (by name, with --workspace), with inputs, outputs, "
+        "scores, cost, tokens and latency, streamed into a file.",
+    )
+    export.add_argument("experiment", help="a platform experiment's id, or an intake name")
+    export.add_argument("--workspace", help="export an intake experiment of this workspace")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--output", type=Path, required=True, metavar="FILE")
+    add_client_flags(export)
+    export.set_defaults(run=lambda args: client.run(lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    stream = chunks(
+        args.server, args.experiment, args.format, workspace=args.workspace, api_key=args.api_key
+    )
+    rows = write(stream, args.output, args.format)
+    print(f"exported {rows} rows to {args.output}")
+    return 0
 
 
 def chunks(
     server: str, experiment: str, form: str, *, workspace: str | None, api_key: str
 ) -> Iterator[tuple[bytes, int]]:
     """The export's chunks, each with the experiment's run count (for the progress shown)."""
-    metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
-    with grpc.insecure_channel(server) as channel:
+    with client.connect(server, api_key) as (channel, metadata):
         stream: Iterator[httpbody_pb2.HttpBody]
         if workspace is not None:
             intake = intake_service_pb2_grpc.IntakeServiceStub(channel)
